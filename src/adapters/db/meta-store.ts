@@ -1,0 +1,187 @@
+/**
+ * MetaStore over Kysely. Only portable SQL is used, so SQLite (embedded) and PostgreSQL
+ * (scale-out) share this code; the dialect is chosen in main.ts.
+ */
+import { Kysely, Migrator, SqliteDialect, type Selectable } from "kysely";
+import Database from "better-sqlite3";
+import type { Account, MetaStore, RepoQuery, RepoRecord, TokenRecord } from "../../core/ports.js";
+import type { RepoType, Sha256 } from "../../core/ids.js";
+import type { Database as Schema, ReposTable } from "./schema.js";
+import { migrations } from "./migrations.js";
+
+const now = () => new Date().toISOString();
+
+/** Opens (and migrates) the embedded SQLite database in WAL mode. */
+export async function openSqlite(file: string): Promise<Kysely<Schema>> {
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const { error } = await new Migrator({ db, provider: migrations }).migrateToLatest();
+  if (error) throw error;
+  return db;
+}
+
+function toRepo(r: Selectable<ReposTable>): RepoRecord {
+  return {
+    id: r.id,
+    type: r.type as RepoType,
+    namespace: r.namespace,
+    name: r.name,
+    ownerId: r.owner_id,
+    private: r.private === 1,
+    gated: r.gated === "auto" || r.gated === "manual" ? r.gated : false,
+    defaultBranch: r.default_branch,
+    createdAt: r.created_at,
+    lastModified: r.last_modified,
+    cardData: r.card_data ? (JSON.parse(r.card_data) as Record<string, unknown>) : null,
+    tags: JSON.parse(r.tags) as string[],
+    sdk: r.sdk,
+    lfsThreshold: r.lfs_threshold === null ? null : Number(r.lfs_threshold),
+    lfsSuffixRules: r.lfs_suffix_rules ? (JSON.parse(r.lfs_suffix_rules) as string[]) : null,
+    lfsKeepVersions: r.lfs_keep_versions,
+  };
+}
+
+function toAccount(r: Selectable<Schema["accounts"]>): Account {
+  return { id: r.id, name: r.name, type: r.type, fullname: r.fullname, email: r.email, isAdmin: r.is_admin === 1, createdAt: r.created_at };
+}
+
+function toToken(r: Selectable<Schema["tokens"]>): TokenRecord {
+  return { id: r.id, accountId: r.account_id, name: r.name, role: r.role, createdAt: r.created_at };
+}
+
+/** Builds the MetaStore on a Kysely handle. */
+export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
+  return {
+    accounts: {
+      async create(a) {
+        const row = await db
+          .insertInto("accounts")
+          .values({ name: a.name, name_lower: a.name.toLowerCase(), type: a.type, fullname: a.fullname, email: a.email, password_hash: a.passwordHash, is_admin: a.isAdmin ? 1 : 0, created_at: now() })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toAccount(row);
+      },
+      async byName(name) {
+        const r = await db.selectFrom("accounts").selectAll().where("name_lower", "=", name.toLowerCase()).executeTakeFirst();
+        return r ? toAccount(r) : null;
+      },
+      async byId(id) {
+        const r = await db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+        return r ? toAccount(r) : null;
+      },
+      async count() {
+        const r = await db.selectFrom("accounts").select((e) => e.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+        return Number(r.n);
+      },
+      async addMember(orgId, userId, role) {
+        await db.insertInto("org_members").values({ org_id: orgId, user_id: userId, role }).onConflict((oc) => oc.columns(["org_id", "user_id"]).doUpdateSet({ role })).execute();
+      },
+      async orgsOf(userId) {
+        const rows = await db.selectFrom("org_members").innerJoin("accounts", "accounts.id", "org_members.org_id").selectAll("accounts").select("org_members.role").where("org_members.user_id", "=", userId).execute();
+        return rows.map((r) => ({ org: toAccount(r), role: r.role }));
+      },
+      async memberRole(orgId, userId) {
+        const r = await db.selectFrom("org_members").select("role").where("org_id", "=", orgId).where("user_id", "=", userId).executeTakeFirst();
+        return r?.role ?? null;
+      },
+    },
+    tokens: {
+      async create(t) {
+        const row = await db.insertInto("tokens").values({ account_id: t.accountId, name: t.name, role: t.role, token_hash: t.hash, created_at: now(), last_used_at: null }).returningAll().executeTakeFirstOrThrow();
+        return toToken(row);
+      },
+      async byHash(hash) {
+        const r = await db.selectFrom("tokens").selectAll().where("token_hash", "=", hash).executeTakeFirst();
+        return r ? toToken(r) : null;
+      },
+      async touch(id) {
+        await db.updateTable("tokens").set({ last_used_at: now() }).where("id", "=", id).execute();
+      },
+    },
+    repos: {
+      async create(r) {
+        const ts = now();
+        const row = await db
+          .insertInto("repos")
+          .values({
+            type: r.type, namespace: r.namespace, name: r.name, full_name_lower: `${r.namespace}/${r.name}`.toLowerCase(), owner_id: r.ownerId,
+            private: r.private ? 1 : 0, gated: null, default_branch: r.defaultBranch, created_at: ts, last_modified: ts, card_data: null, tags: "[]", sdk: r.sdk,
+            lfs_threshold: null, lfs_suffix_rules: null, lfs_keep_versions: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toRepo(row);
+      },
+      async find(type, fullName) {
+        const r = await db.selectFrom("repos").selectAll().where("type", "=", type).where("full_name_lower", "=", fullName.toLowerCase()).executeTakeFirst();
+        return r ? toRepo(r) : null;
+      },
+      async delete(id) {
+        await db.transaction().execute(async (tx) => {
+          await tx.deleteFrom("repo_redirects").where("repo_id", "=", id).execute();
+          await tx.deleteFrom("repo_lfs").where("repo_id", "=", id).execute();
+          await tx.deleteFrom("repos").where("id", "=", id).execute();
+        });
+      },
+      async rename(id, namespace, name, ownerId) {
+        await db.updateTable("repos").set({ namespace, name, owner_id: ownerId, full_name_lower: `${namespace}/${name}`.toLowerCase() }).where("id", "=", id).execute();
+      },
+      async update(id, p) {
+        const set: Partial<Record<keyof ReposTable, unknown>> = {};
+        if (p.private !== undefined) set.private = p.private ? 1 : 0;
+        if (p.gated !== undefined) set.gated = p.gated === false ? null : p.gated;
+        if (p.cardData !== undefined) set.card_data = p.cardData === null ? null : JSON.stringify(p.cardData);
+        if (p.tags !== undefined) set.tags = JSON.stringify(p.tags);
+        if (p.lastModified !== undefined) set.last_modified = p.lastModified;
+        if (p.lfsThreshold !== undefined) set.lfs_threshold = p.lfsThreshold;
+        if (p.lfsSuffixRules !== undefined) set.lfs_suffix_rules = p.lfsSuffixRules === null ? null : JSON.stringify(p.lfsSuffixRules);
+        if (p.lfsKeepVersions !== undefined) set.lfs_keep_versions = p.lfsKeepVersions;
+        if (Object.keys(set).length === 0) return;
+        await db.updateTable("repos").set(set as never).where("id", "=", id).execute();
+      },
+      async list(q: RepoQuery) {
+        let s = db.selectFrom("repos").innerJoin("accounts", "accounts.id", "repos.owner_id").selectAll("repos").where("repos.type", "=", q.type);
+        if (q.visibleOwnerIds.length > 0) {
+          s = s.where((e) => e.or([e("repos.private", "=", 0), e("repos.owner_id", "in", q.visibleOwnerIds)]));
+        } else {
+          s = s.where("repos.private", "=", 0);
+        }
+        if (q.author) s = s.where("accounts.name_lower", "=", q.author.toLowerCase());
+        if (q.search) s = s.where("repos.full_name_lower", "like", `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`);
+        for (const f of q.filter ?? []) s = s.where("repos.tags", "like", `%${JSON.stringify(f).replace(/[\\%_]/g, (c) => "\\" + c)}%`);
+        const col = q.sort === "createdAt" ? "repos.created_at" : q.sort === "id" ? "repos.full_name_lower" : "repos.last_modified";
+        const dir = q.direction === 1 ? "asc" : "desc";
+        const rows = await s.orderBy(col, dir).orderBy("repos.id", dir).limit(q.limit).offset(q.offset).execute();
+        return rows.map(toRepo);
+      },
+      async addRedirect(type, fromFullName, repoId) {
+        const from = fromFullName.toLowerCase();
+        await db.insertInto("repo_redirects").values({ type, from_lower: from, repo_id: repoId }).onConflict((oc) => oc.columns(["type", "from_lower"]).doUpdateSet({ repo_id: repoId })).execute();
+      },
+      async findRedirect(type, fullName) {
+        const r = await db.selectFrom("repo_redirects").innerJoin("repos", "repos.id", "repo_redirects.repo_id").selectAll("repos").where("repo_redirects.type", "=", type).where("repo_redirects.from_lower", "=", fullName.toLowerCase()).executeTakeFirst();
+        return r ? toRepo(r) : null;
+      },
+    },
+    lfs: {
+      async link(repoId, oid, size) {
+        await db.transaction().execute(async (tx) => {
+          await tx.insertInto("lfs_objects").values({ oid, size, created_at: now() }).onConflict((oc) => oc.column("oid").doNothing()).execute();
+          await tx.insertInto("repo_lfs").values({ repo_id: repoId, oid }).onConflict((oc) => oc.columns(["repo_id", "oid"]).doNothing()).execute();
+        });
+      },
+      async linked(repoId, oid: Sha256) {
+        const r = await db.selectFrom("repo_lfs").innerJoin("lfs_objects", "lfs_objects.oid", "repo_lfs.oid").select("lfs_objects.size").where("repo_lfs.repo_id", "=", repoId).where("repo_lfs.oid", "=", oid).executeTakeFirst();
+        return r ? Number(r.size) : null;
+      },
+      async stored(oid: Sha256) {
+        const r = await db.selectFrom("lfs_objects").select("size").where("oid", "=", oid).executeTakeFirst();
+        return r ? Number(r.size) : null;
+      },
+    },
+  };
+}

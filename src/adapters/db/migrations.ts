@@ -1,0 +1,88 @@
+/**
+ * Numbered migrations. Written with Kysely's schema builder only, so the same list runs on SQLite
+ * and PostgreSQL. Never edit a released migration; add the next number.
+ */
+import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+
+const m001: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable("accounts")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("name", "varchar(96)", (c) => c.notNull())
+      .addColumn("name_lower", "varchar(96)", (c) => c.notNull().unique())
+      .addColumn("type", "varchar(8)", (c) => c.notNull())
+      .addColumn("fullname", "varchar(256)", (c) => c.notNull())
+      .addColumn("email", "varchar(256)")
+      .addColumn("password_hash", "varchar(256)")
+      .addColumn("is_admin", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("org_members")
+      .addColumn("org_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("user_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("role", "varchar(16)", (c) => c.notNull())
+      .addPrimaryKeyConstraint("org_members_pk", ["org_id", "user_id"])
+      .execute();
+    await db.schema
+      .createTable("tokens")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("account_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("name", "varchar(128)", (c) => c.notNull())
+      .addColumn("role", "varchar(8)", (c) => c.notNull())
+      .addColumn("token_hash", "varchar(64)", (c) => c.notNull().unique())
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("last_used_at", "varchar(32)")
+      .execute();
+    await db.schema
+      .createTable("repos")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("type", "varchar(8)", (c) => c.notNull())
+      .addColumn("namespace", "varchar(96)", (c) => c.notNull())
+      .addColumn("name", "varchar(96)", (c) => c.notNull())
+      .addColumn("full_name_lower", "varchar(200)", (c) => c.notNull())
+      .addColumn("owner_id", "integer", (c) => c.notNull().references("accounts.id"))
+      .addColumn("private", "integer", (c) => c.notNull())
+      .addColumn("gated", "varchar(8)")
+      .addColumn("default_branch", "varchar(256)", (c) => c.notNull())
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("last_modified", "varchar(32)", (c) => c.notNull())
+      .addColumn("card_data", "text")
+      .addColumn("tags", "text", (c) => c.notNull().defaultTo("[]"))
+      .addColumn("sdk", "varchar(32)")
+      .addColumn("lfs_threshold", "bigint")
+      .addColumn("lfs_suffix_rules", "text")
+      .addColumn("lfs_keep_versions", "integer")
+      .addUniqueConstraint("repos_type_name", ["type", "full_name_lower"])
+      .execute();
+    await db.schema.createIndex("repos_last_modified").on("repos").columns(["type", "last_modified"]).execute();
+    await db.schema
+      .createTable("repo_redirects")
+      .addColumn("type", "varchar(8)", (c) => c.notNull())
+      .addColumn("from_lower", "varchar(200)", (c) => c.notNull())
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addPrimaryKeyConstraint("repo_redirects_pk", ["type", "from_lower"])
+      .execute();
+    await db.schema
+      .createTable("lfs_objects")
+      .addColumn("oid", "varchar(64)", (c) => c.primaryKey())
+      .addColumn("size", "bigint", (c) => c.notNull())
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("repo_lfs")
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addColumn("oid", "varchar(64)", (c) => c.notNull().references("lfs_objects.oid"))
+      .addPrimaryKeyConstraint("repo_lfs_pk", ["repo_id", "oid"])
+      .execute();
+    void sql;
+  },
+};
+
+/** The ordered migration list. */
+export const migrations: MigrationProvider = {
+  async getMigrations() {
+    return { "001_initial": m001 };
+  },
+};

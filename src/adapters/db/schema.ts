@@ -1,0 +1,77 @@
+/** Kysely table types; the schema itself lives in migrations.ts. */
+import type { Generated } from "kysely";
+
+export interface AccountsTable {
+  id: Generated<number>;
+  name: string;
+  name_lower: string;
+  type: "user" | "org";
+  fullname: string;
+  email: string | null;
+  password_hash: string | null;
+  is_admin: number;
+  created_at: string;
+}
+
+export interface OrgMembersTable {
+  org_id: number;
+  user_id: number;
+  role: string;
+}
+
+export interface TokensTable {
+  id: Generated<number>;
+  account_id: number;
+  name: string;
+  role: "read" | "write";
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface ReposTable {
+  id: Generated<number>;
+  type: string;
+  namespace: string;
+  name: string;
+  full_name_lower: string;
+  owner_id: number;
+  private: number;
+  gated: string | null;
+  default_branch: string;
+  created_at: string;
+  last_modified: string;
+  card_data: string | null;
+  tags: string;
+  sdk: string | null;
+  lfs_threshold: number | null;
+  lfs_suffix_rules: string | null;
+  lfs_keep_versions: number | null;
+}
+
+export interface RepoRedirectsTable {
+  type: string;
+  from_lower: string;
+  repo_id: number;
+}
+
+export interface LfsObjectsTable {
+  oid: string;
+  size: number;
+  created_at: string;
+}
+
+export interface RepoLfsTable {
+  repo_id: number;
+  oid: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  org_members: OrgMembersTable;
+  tokens: TokensTable;
+  repos: ReposTable;
+  repo_redirects: RepoRedirectsTable;
+  lfs_objects: LfsObjectsTable;
+  repo_lfs: RepoLfsTable;
+}

@@ -1,0 +1,309 @@
+/**
+ * GitStore over bare repositories and the system `git` binary. Reads go through a long-lived
+ * `cat-file --batch-command` per repo; writes use plumbing on a private temporary index, and refs
+ * move only by compare-and-swap (`update-ref <ref> <new> <old>`).
+ */
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdir, rename, rm, stat as fsStat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { PassThrough, type Readable } from "node:stream";
+import { errors } from "../../core/errors.js";
+import type { CommitOid, RepoType } from "../../core/ids.js";
+import type { CommitObject, GitRepo, GitStore, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
+import { CatFile } from "./cat-file.js";
+import { git, gitEnv } from "./run.js";
+import { LruCache } from "../../core/lru.js";
+
+const ZERO = "0".repeat(40);
+
+/** Parses a raw commit object. */
+export function parseCommit(oid: string, raw: Buffer): CommitObject {
+  const text = raw.toString("utf8");
+  const split = text.indexOf("\n\n");
+  const head = split < 0 ? text : text.slice(0, split);
+  const message = split < 0 ? "" : text.slice(split + 2);
+  let tree = "";
+  const parents: CommitOid[] = [];
+  let authorName = "";
+  let authorEmail = "";
+  let date = 0;
+  for (const line of head.split("\n")) {
+    if (line.startsWith("tree ")) tree = line.slice(5);
+    else if (line.startsWith("parent ")) parents.push(line.slice(7) as CommitOid);
+    else if (line.startsWith("author ")) {
+      const m = /^author (.*) <([^>]*)> (\d+) [+-]\d{4}$/.exec(line);
+      if (m) {
+        authorName = m[1]!;
+        authorEmail = m[2]!;
+        date = Number(m[3]);
+      }
+    }
+  }
+  const title = message.split("\n")[0] ?? "";
+  return { oid: oid as CommitOid, tree, parents, authorName, authorEmail, date, title, message: message.replace(/\n$/, "") };
+}
+
+/** Parses `git ls-tree -l -z` output. */
+function parseLsTree(out: Buffer): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  for (const rec of out.toString("utf8").split("\0")) {
+    if (!rec) continue;
+    const tab = rec.indexOf("\t");
+    const [mode, type, oid, size] = rec.slice(0, tab).split(/ +/);
+    entries.push({ mode: mode!, type: type as TreeEntry["type"], oid: oid!, size: size === "-" ? 0 : Number(size), path: rec.slice(tab + 1) });
+  }
+  return entries;
+}
+
+/** Drops `skip` bytes and passes at most `take` bytes. */
+function slice(src: Readable, skip: number, take: number): Readable {
+  const out = new PassThrough();
+  let pos = 0;
+  src.on("data", (chunk: Buffer) => {
+    const from = Math.max(0, skip - pos);
+    const to = Math.min(chunk.length, skip + take - pos);
+    pos += chunk.length;
+    if (to > from) out.write(chunk.subarray(from, to));
+    if (pos >= skip + take) src.destroy();
+  });
+  src.on("close", () => out.end());
+  src.on("error", (e) => out.destroy(e));
+  return out;
+}
+
+class BareRepo implements GitRepo {
+  constructor(
+    readonly dir: string,
+    private readonly cat: () => CatFile,
+    private readonly trees: LruCache<TreeEntry[] | null>,
+  ) {}
+
+  async resolveCommit(rev: string): Promise<CommitOid | null> {
+    const candidates = /^[0-9a-f]{40}$/.test(rev)
+      ? [rev]
+      : rev.startsWith("refs/")
+        ? [rev]
+        : [`refs/heads/${rev}`, `refs/tags/${rev}`, ...(/^[0-9a-f]{7,39}$/.test(rev) ? [rev] : [])];
+    for (const c of candidates) {
+      const info = await this.cat().info(`${c}^{commit}`);
+      if (info) return info.oid as CommitOid;
+    }
+    return null;
+  }
+
+  async resolveRef(ref: string) {
+    return (await this.cat().info(ref))?.oid ?? null;
+  }
+
+  async listRefs() {
+    const { stdout } = await git(this.dir, ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)", "refs/heads", "refs/tags", "refs/pr", "refs/convert"]);
+    const branches = new Map<string, CommitOid>();
+    const tags = new Map<string, CommitOid>();
+    for (const line of stdout.toString().split("\n")) {
+      if (!line) continue;
+      const [ref, oid, peeled] = line.split("\0") as [string, string, string];
+      const target = (peeled || oid) as CommitOid;
+      if (ref.startsWith("refs/heads/")) branches.set(ref.slice(11), target);
+      else if (ref.startsWith("refs/tags/")) tags.set(ref.slice(10), target);
+    }
+    return { branches, tags };
+  }
+
+  async readCommit(oid: CommitOid): Promise<CommitObject> {
+    const obj = await this.cat().contents(oid);
+    if (!obj || obj.type !== "commit") throw errors.revisionNotFound(oid);
+    return parseCommit(obj.oid, obj.data!);
+  }
+
+  async log(from: CommitOid, skip: number, limit: number) {
+    const { stdout } = await git(this.dir, ["rev-list", `--skip=${skip}`, `--max-count=${limit}`, from]);
+    const oids = stdout.toString().split("\n").filter(Boolean);
+    return Promise.all(oids.map((o) => this.readCommit(o as CommitOid)));
+  }
+
+  async countCommits(from: CommitOid) {
+    const { stdout } = await git(this.dir, ["rev-list", "--count", from]);
+    return Number(stdout.toString().trim());
+  }
+
+  async lastCommitTouching(from: CommitOid, path: string) {
+    const { stdout } = await git(this.dir, ["log", "-1", "--format=%H", from, "--", path], { env: { GIT_LITERAL_PATHSPECS: "1" } });
+    const oid = stdout.toString().trim();
+    return oid ? this.readCommit(oid as CommitOid) : null;
+  }
+
+  async listTree(commit: CommitOid, path: string, recursive: boolean) {
+    const key = `${this.dir}\0${commit}\0${path}\0${recursive}`;
+    const hit = this.trees.get(key);
+    if (hit !== undefined) return hit;
+    let result: TreeEntry[] | null;
+    if (path !== "" && (await this.stat(commit, path))?.type !== "tree") result = null;
+    else {
+      const args = ["ls-tree", "-l", "-z", ...(recursive ? ["-r", "-t"] : []), commit, ...(path ? ["--", `${path}/`] : [])];
+      const { stdout } = await git(this.dir, args, { env: { GIT_LITERAL_PATHSPECS: "1" } });
+      result = parseLsTree(stdout).filter((e) => e.path !== path);
+    }
+    this.trees.set(key, result);
+    return result;
+  }
+
+  async stat(commit: CommitOid, path: string): Promise<TreeEntry | null> {
+    const info = await this.cat().info(`${commit}:${path}`);
+    if (!info || (info.type !== "blob" && info.type !== "tree")) return null;
+    return { mode: info.type === "tree" ? "040000" : "100644", type: info.type, oid: info.oid, size: info.type === "blob" ? info.size : 0, path };
+  }
+
+  async readBlob(oid: string) {
+    const obj = await this.cat().contents(oid);
+    if (!obj) throw errors.entryNotFound(oid);
+    return obj.data!;
+  }
+
+  streamBlob(oid: string, range?: { start: number; end: number }): Readable {
+    const child = spawn("git", ["cat-file", "blob", oid], { cwd: this.dir, env: gitEnv(), stdio: ["ignore", "pipe", "ignore"] });
+    const out = range ? slice(child.stdout, range.start, range.end - range.start + 1) : child.stdout;
+    out.on("close", () => child.kill());
+    return out;
+  }
+
+  async writeBlobsFromFiles(paths: string[]) {
+    if (paths.length === 0) return [];
+    const { stdout } = await git(this.dir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: paths.join("\n") + "\n" });
+    return stdout.toString().split("\n").filter(Boolean);
+  }
+
+  async writeBlob(data: Buffer) {
+    const { stdout } = await git(this.dir, ["hash-object", "-w", "--no-filters", "--stdin"], { input: data });
+    return stdout.toString().trim();
+  }
+
+  async buildTree(base: CommitOid | null, changes: TreeChange[], deleteFolders: string[]) {
+    const index = join(this.dir, `hubble-index-${randomUUID()}`);
+    const env = { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: "1" };
+    try {
+      await git(this.dir, base ? ["read-tree", base] : ["read-tree", "--empty"], { env });
+      const all = [...changes];
+      for (const folder of deleteFolders) {
+        const { stdout } = await git(this.dir, ["ls-files", "-z", "--", `${folder}/`], { env });
+        const files = stdout.toString().split("\0").filter(Boolean);
+        if (files.length === 0) throw errors.entryNotFound(`A folder with this name doesn't exist: ${folder}`);
+        for (const f of files) all.push({ op: "delete", path: f });
+      }
+      const deletes = [...new Set(all.filter((c) => c.op === "delete").map((c) => c.path))];
+      if (deletes.length) {
+        const { stdout } = await git(this.dir, ["ls-files", "-z", "--", ...deletes], { env });
+        const present = new Set(stdout.toString().split("\0"));
+        const missing = deletes.find((d) => !present.has(d));
+        if (missing !== undefined) throw errors.entryNotFound(`A file with this name doesn't exist: ${missing}`);
+      }
+      const lines = all.map((c) => (c.op === "delete" ? `0 ${ZERO}\t${c.path}\0` : `${c.mode} ${c.blob}\t${c.path}\0`));
+      if (lines.length) await git(this.dir, ["update-index", "-z", "--index-info"], { env, input: lines.join("") });
+      const { stdout } = await git(this.dir, ["write-tree"], { env });
+      return stdout.toString().trim();
+    } finally {
+      await rm(index, { force: true });
+    }
+  }
+
+  async commitTree(tree: string, parents: CommitOid[], message: string, who: Signature, date = new Date()) {
+    const when = `${Math.floor(date.getTime() / 1000)} +0000`;
+    const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_AUTHOR_DATE: when, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email, GIT_COMMITTER_DATE: when };
+    const args = ["commit-tree", tree, ...parents.flatMap((p) => ["-p", p]), "-F", "-"];
+    const { stdout } = await git(this.dir, args, { env, input: message.endsWith("\n") ? message : message + "\n" });
+    return stdout.toString().trim() as CommitOid;
+  }
+
+  async updateRef(ref: string, next: CommitOid, expected: CommitOid | null) {
+    const { code } = await git(this.dir, ["update-ref", ref, next, expected ?? ZERO], { okCodes: [128, 1] });
+    return code === 0;
+  }
+
+  async deleteRef(ref: string, expected: CommitOid) {
+    const { code } = await git(this.dir, ["update-ref", "-d", ref, expected], { okCodes: [128, 1] });
+    return code === 0;
+  }
+
+  async setHead(branch: string) {
+    await git(this.dir, ["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
+  }
+}
+
+/** Bare repositories under `{root}/repos/{type}s/{namespace}/{name}.git`. */
+export class FsGitStore implements GitStore {
+  private readonly cats = new Map<string, CatFile>();
+  private readonly trees = new LruCache<TreeEntry[] | null>(2000);
+  private readonly reaper: NodeJS.Timeout;
+
+  constructor(private readonly root: string) {
+    this.reaper = setInterval(() => {
+      for (const [dir, c] of this.cats) {
+        if (c.idleFor() > 60_000) {
+          c.close();
+          this.cats.delete(dir);
+        }
+      }
+    }, 30_000);
+    this.reaper.unref();
+  }
+
+  /** Directory of a repository. */
+  dirOf(type: RepoType, fullName: string): string {
+    return join(this.root, "repos", `${type}s`, `${fullName}.git`);
+  }
+
+  open(type: RepoType, fullName: string): GitRepo {
+    const dir = this.dirOf(type, fullName);
+    return new BareRepo(dir, () => this.cat(dir), this.trees);
+  }
+
+  private cat(dir: string): CatFile {
+    let c = this.cats.get(dir);
+    if (!c) {
+      c = new CatFile(dir);
+      this.cats.set(dir, c);
+    }
+    return c;
+  }
+
+  private forget(dir: string) {
+    this.cats.get(dir)?.close();
+    this.cats.delete(dir);
+  }
+
+  async init(type: RepoType, fullName: string, defaultBranch: string) {
+    const dir = this.dirOf(type, fullName);
+    if (await fsStat(dir).catch(() => null)) throw errors.conflict("Repository storage already exists");
+    const tmp = join(this.root, "repos", ".tmp", randomUUID() + ".git");
+    await mkdir(dirname(tmp), { recursive: true });
+    await git(dirname(tmp), ["init", "--bare", "--quiet", `--initial-branch=${defaultBranch}`, tmp]);
+    await git(tmp, ["config", "uploadpack.allowFilter", "true"]);
+    await git(tmp, ["config", "receive.denyDeleteCurrent", "true"]);
+    await mkdir(dirname(dir), { recursive: true });
+    await rename(tmp, dir);
+    return this.open(type, fullName);
+  }
+
+  async remove(type: RepoType, fullName: string) {
+    const dir = this.dirOf(type, fullName);
+    this.forget(dir);
+    const trash = join(this.root, "repos", ".tmp", randomUUID());
+    await mkdir(dirname(trash), { recursive: true });
+    await rename(dir, trash).catch(() => undefined);
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  async move(type: RepoType, from: string, to: string) {
+    const a = this.dirOf(type, from);
+    const b = this.dirOf(type, to);
+    this.forget(a);
+    await mkdir(dirname(b), { recursive: true });
+    await rename(a, b);
+  }
+
+  close() {
+    clearInterval(this.reaper);
+    for (const c of this.cats.values()) c.close();
+    this.cats.clear();
+  }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/** The `hubble` command: serve, and user/org/token administration. */
+import { parseArgs } from "node:util";
+import { loadConfig, type Config } from "./config.js";
+import { HubError } from "./core/errors.js";
+import { bootstrapAdmin, createHubble } from "./main.js";
+
+const USAGE = `usage:
+  hubble serve [--host H] [--port P] [--public-url URL] [--data DIR]
+  hubble user create NAME [--fullname F] [--email E] [--password P] [--admin] [--data DIR]
+  hubble token create --user USER [--name N] [--role read|write] [--value hf_...] [--data DIR]
+  hubble org create ORG [--fullname F] [--member USER:ROLE ...] [--data DIR]`;
+
+const options = {
+  data: { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+  "public-url": { type: "string" },
+  fullname: { type: "string" },
+  email: { type: "string" },
+  password: { type: "string" },
+  admin: { type: "boolean" },
+  user: { type: "string" },
+  name: { type: "string" },
+  role: { type: "string" },
+  value: { type: "string" },
+  member: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
+  if (values.help || positionals.length === 0) {
+    console.log(USAGE);
+    return positionals.length === 0 && !values.help ? 2 : 0;
+  }
+  const config: Config = loadConfig({ data: values.data, host: values.host, port: values.port, publicUrl: values["public-url"] });
+  const [cmd, sub, arg] = positionals;
+  if (cmd === "serve") return serve(config);
+  const h = await createHubble({ ...config, logLevel: "silent" });
+  try {
+    const accounts = h.services.accounts;
+    if (cmd === "user" && sub === "create" && arg) {
+      const u = await accounts.createUser(arg, { fullname: values.fullname, email: values.email, password: values.password, admin: values.admin });
+      console.log(`created user ${u.name}`);
+    } else if (cmd === "token" && sub === "create" && values.user) {
+      const role = values.role ?? "write";
+      if (role !== "read" && role !== "write") throw new HubError("BadRequest", "--role must be read or write");
+      const { token } = await accounts.createToken(values.user, { name: values.name, role, value: values.value });
+      console.log(token);
+    } else if (cmd === "org" && sub === "create" && arg) {
+      const members = (values.member ?? []).map((m) => {
+        const [user, role = "write"] = m.split(":");
+        return { user: user!, role };
+      });
+      const o = await accounts.createOrg(arg, { fullname: values.fullname, members });
+      console.log(`created org ${o.name}`);
+    } else {
+      console.error(USAGE);
+      return 2;
+    }
+    return 0;
+  } finally {
+    await h.close();
+  }
+}
+
+async function serve(config: Config): Promise<number> {
+  const h = await createHubble(config, { level: config.logLevel });
+  const token = await bootstrapAdmin(h);
+  const address = await h.app.listen({ host: config.host, port: config.port });
+  if (token) {
+    console.log(`Created user 'admin'. Write token (shown once, also saved to ${config.data}/admin-token):\n  ${token}`);
+  }
+  console.log(`Hubble listening on ${address} (data: ${config.data})`);
+  const stop = async () => {
+    await h.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return new Promise(() => undefined);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exit(code);
+  },
+  (e: unknown) => {
+    console.error(e instanceof HubError || e instanceof Error ? `error: ${e.message}` : e);
+    process.exit(1);
+  },
+);

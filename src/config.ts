@@ -1,0 +1,41 @@
+/**
+ * Configuration: defaults → `HUBBLE_*` environment → CLI flags, validated once with zod.
+ * Every key is documented in the README.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const schema = z.object({
+  data: z.string().min(1),
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  publicUrl: z.string().url().optional(),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  /** LFS objects at least this big get a multipart upload when the client offers it. */
+  lfsMultipartThreshold: z.coerce.number().int().positive(),
+  lfsChunkSize: z.coerce.number().int().min(1024),
+  /** Maximum request body for JSON and NDJSON commit bodies, bytes. */
+  maxCommitBytes: z.coerce.number().int().positive(),
+});
+
+/** Validated configuration. */
+export type Config = z.infer<typeof schema>;
+
+/** Builds the config from environment and flags (flags win). */
+export function loadConfig(flags: Partial<Record<keyof Config, string | undefined>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const pick = (k: keyof Config, e: string, d?: string) => flags[k] ?? env[e] ?? d;
+  const parsed = schema.safeParse({
+    data: resolve(pick("data", "HUBBLE_DATA", "./data")!),
+    host: pick("host", "HUBBLE_HOST", "0.0.0.0"),
+    port: pick("port", "HUBBLE_PORT", "8080"),
+    publicUrl: pick("publicUrl", "HUBBLE_PUBLIC_URL")?.replace(/\/+$/, ""),
+    logLevel: pick("logLevel", "HUBBLE_LOG_LEVEL", "info"),
+    lfsMultipartThreshold: pick("lfsMultipartThreshold", "HUBBLE_LFS_MULTIPART_THRESHOLD", String(512 * 1024 * 1024)),
+    lfsChunkSize: pick("lfsChunkSize", "HUBBLE_LFS_CHUNK_SIZE", String(64 * 1024 * 1024)),
+    maxCommitBytes: pick("maxCommitBytes", "HUBBLE_MAX_COMMIT_BYTES", String(1024 * 1024 * 1024)),
+  });
+  if (!parsed.success) {
+    throw new Error("Invalid configuration: " + parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  }
+  return parsed.data;
+}

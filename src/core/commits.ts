@@ -1,0 +1,158 @@
+/**
+ * Writing history: NDJSON commits, branches, tags and super-squash. Commits to one ref are
+ * serialised in-process, and the ref itself only moves by compare-and-swap, so a concurrent writer
+ * (another node, a git push) makes us fail cleanly with 412 rather than lose its commit.
+ */
+import type { Actor } from "./accounts.js";
+import { parseCardData, tagsFromCard } from "./card.js";
+import { errors, HubError } from "./errors.js";
+import { lfsPatterns, trackLine } from "./gitattributes.js";
+import { parseRefName, type CommitOid, type RepoPath, type Sha256 } from "./ids.js";
+import { formatPointer } from "./lfs-pointer.js";
+import { KeyedMutex } from "./mutex.js";
+import type { GitRepo, GitStore, MetaStore, RepoRecord, TreeChange } from "./ports.js";
+import { fullName, signatureOf } from "./repos.js";
+import { resolveRevision } from "./content.js";
+
+/** One operation of a commit, parsed from the NDJSON body. */
+export type CommitOp =
+  | { kind: "file"; path: RepoPath; blob: string; oldPath?: RepoPath }
+  | { kind: "lfsFile"; path: RepoPath; oid: Sha256; size?: number; oldPath?: RepoPath }
+  | { kind: "deletedFile"; path: RepoPath }
+  | { kind: "deletedFolder"; path: RepoPath };
+
+/** A commit request. */
+export interface CommitRequest {
+  summary: string;
+  description: string;
+  parentCommit?: string;
+  ops: CommitOp[];
+}
+
+const STALE = "The branch was updated since you opened this page. Please refresh and try again.";
+
+/** Write use cases over git refs. */
+export class Commits {
+  private readonly locks = new KeyedMutex();
+
+  constructor(
+    private readonly meta: MetaStore,
+    private readonly gitStore: GitStore,
+  ) {}
+
+  /** The git repository of a record. */
+  git(repo: RepoRecord): GitRepo {
+    return this.gitStore.open(repo.type, fullName(repo));
+  }
+
+  /** Maps a client revision to the ref a commit may advance (branches and refs/pr/N only). */
+  private async targetRef(git: GitRepo, repo: RepoRecord, rev: string): Promise<{ ref: string; head: CommitOid }> {
+    const r = rev === "HEAD" ? repo.defaultBranch : rev;
+    const ref = r.startsWith("refs/pr/") ? r : `refs/heads/${r}`;
+    const head = await git.resolveCommit(ref);
+    if (!head) throw errors.revisionNotFound(rev);
+    return { ref, head };
+  }
+
+  async commit(actor: NonNullable<Actor>, repo: RepoRecord, rev: string, req: CommitRequest): Promise<CommitOid> {
+    const git = this.git(repo);
+    return this.locks.run(`${repo.id}:${rev}`, async () => {
+      const { ref, head } = await this.targetRef(git, repo, rev);
+      if (req.parentCommit !== undefined && req.parentCommit !== head) throw new HubError("PreconditionFailed", STALE);
+      const changes: TreeChange[] = [];
+      const folders: string[] = [];
+      const lfsPaths: string[] = [];
+      let attributes: string | null = null;
+      for (const op of req.ops) {
+        if (op.kind === "deletedFile") changes.push({ op: "delete", path: op.path });
+        else if (op.kind === "deletedFolder") folders.push(op.path);
+        else {
+          if (op.oldPath !== undefined && op.oldPath !== op.path) changes.push({ op: "delete", path: op.oldPath });
+          if (op.kind === "file") {
+            changes.push({ op: "put", path: op.path, mode: "100644", blob: op.blob });
+            if (op.path === ".gitattributes") attributes = (await git.readBlob(op.blob)).toString("utf8");
+          } else {
+            const held = await this.meta.lfs.linked(repo.id, op.oid);
+            if (held === null) throw errors.badRequest(`LFS object ${op.oid} for '${op.path}' was not uploaded to this repository`);
+            if (op.size !== undefined && op.size !== held) throw errors.badRequest(`LFS object ${op.oid}: size ${op.size} does not match the stored ${held}`);
+            changes.push({ op: "put", path: op.path, mode: "100644", blob: await git.writeBlob(Buffer.from(formatPointer(op.oid, held))) });
+            lfsPaths.push(op.path);
+          }
+        }
+      }
+      if (lfsPaths.length) {
+        if (attributes === null) {
+          const cur = await git.stat(head, ".gitattributes");
+          attributes = cur?.type === "blob" ? (await git.readBlob(cur.oid)).toString("utf8") : "";
+        }
+        const patterns = lfsPatterns(attributes);
+        const missing = lfsPaths.filter((p) => !patterns.some((r) => r.test(p)));
+        if (missing.length) {
+          const text = (attributes && !attributes.endsWith("\n") ? attributes + "\n" : attributes) + missing.map(trackLine).join("\n") + "\n";
+          changes.push({ op: "put", path: ".gitattributes", mode: "100644", blob: await git.writeBlob(Buffer.from(text)) });
+        }
+      }
+      const tree = await git.buildTree(head, changes, folders);
+      const message = req.description ? `${req.summary}\n\n${req.description}` : req.summary;
+      const oid = await git.commitTree(tree, [head], message, signatureOf(actor));
+      if (!(await git.updateRef(ref, oid, head))) throw new HubError("PreconditionFailed", STALE);
+      if (ref === `refs/heads/${repo.defaultBranch}`) await this.refreshCard(repo, git, oid);
+      return oid;
+    });
+  }
+
+  /** Re-reads README.md card data after the default branch moved. */
+  async refreshCard(repo: RepoRecord, git: GitRepo, commit: CommitOid): Promise<void> {
+    const readme = await git.stat(commit, "README.md");
+    const card = readme?.type === "blob" && readme.size < 1 << 20 ? parseCardData((await git.readBlob(readme.oid)).toString("utf8")) : null;
+    await this.meta.repos.update(repo.id, { cardData: card, tags: tagsFromCard(card), lastModified: new Date().toISOString() });
+  }
+
+  async createBranch(actor: NonNullable<Actor>, repo: RepoRecord, branch: string, o: { startingPoint?: string; emptyBranch?: boolean; overwrite?: boolean }): Promise<void> {
+    if (branch.startsWith("refs/")) throw errors.badRequest("Invalid reference for a branch");
+    parseRefName(branch);
+    const git = this.git(repo);
+    await this.locks.run(`${repo.id}:${branch}`, async () => {
+      const existing = await git.resolveCommit(`refs/heads/${branch}`);
+      if (existing && !o.overwrite) throw errors.conflict(`Reference refs/heads/${branch} already exists`);
+      let target: CommitOid;
+      if (o.emptyBranch) target = await git.commitTree(await git.buildTree(null, [], []), [], `Create empty branch ${branch}`, signatureOf(actor));
+      else target = await resolveRevision(git, repo, o.startingPoint ?? repo.defaultBranch);
+      if (!(await git.updateRef(`refs/heads/${branch}`, target, existing))) throw errors.conflict(`Reference refs/heads/${branch} already exists`);
+    });
+  }
+
+  async deleteBranch(repo: RepoRecord, branch: string): Promise<void> {
+    if (branch === repo.defaultBranch) throw errors.forbidden(`Cannot delete refs/heads/${branch}: it is the default branch`);
+    const git = this.git(repo);
+    const head = await git.resolveCommit(`refs/heads/${branch}`);
+    if (!head) throw errors.revisionNotFound(branch);
+    if (!(await git.deleteRef(`refs/heads/${branch}`, head))) throw new HubError("PreconditionFailed", STALE);
+  }
+
+  async createTag(repo: RepoRecord, rev: string, tag: string): Promise<void> {
+    parseRefName(tag, "tag");
+    const git = this.git(repo);
+    const target = await resolveRevision(git, repo, rev);
+    if (await git.resolveCommit(`refs/tags/${tag}`)) throw errors.conflict(`Tag ${tag} already exists`);
+    if (!(await git.updateRef(`refs/tags/${tag}`, target, null))) throw errors.conflict(`Tag ${tag} already exists`);
+  }
+
+  async deleteTag(repo: RepoRecord, tag: string): Promise<void> {
+    const git = this.git(repo);
+    const target = await git.resolveRef(`refs/tags/${tag}`);
+    if (!target) throw errors.revisionNotFound(tag);
+    if (!(await git.deleteRef(`refs/tags/${tag}`, target as CommitOid))) throw errors.revisionNotFound(tag);
+  }
+
+  async superSquash(actor: NonNullable<Actor>, repo: RepoRecord, branch: string, message: string): Promise<CommitOid> {
+    const git = this.git(repo);
+    return this.locks.run(`${repo.id}:${branch}`, async () => {
+      const { ref, head } = await this.targetRef(git, repo, branch);
+      const c = await git.readCommit(head);
+      const oid = await git.commitTree(c.tree, [], message, signatureOf(actor));
+      if (!(await git.updateRef(ref, oid, head))) throw new HubError("PreconditionFailed", STALE);
+      return oid;
+    });
+  }
+}

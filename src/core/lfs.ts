@@ -1,0 +1,162 @@
+/**
+ * Git LFS use cases: the batch decision, verified uploads (single and multipart), and signed,
+ * self-authorising transfer URLs (the Python client sends no credentials on the PUT).
+ */
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { PassThrough, type Readable } from "node:stream";
+import { errors, HubError } from "./errors.js";
+import { parseSha256, type Sha256 } from "./ids.js";
+import type { BlobStore, MetaStore, RepoRecord } from "./ports.js";
+
+/** Settings of the LFS service. */
+export interface LfsConfig {
+  secret: Buffer;
+  /** Objects at least this big get a multipart answer when the client offers `multipart`. */
+  multipartThreshold: number;
+  chunkSize: number;
+  /** Lifetime of signed URLs, seconds. */
+  urlTtl: number;
+}
+
+/** One object of a batch request after validation. */
+interface BatchObject {
+  oid: string;
+  size: number;
+}
+
+type Action = { href: string; header?: Record<string, string>; expires_in?: number };
+
+/** Builds absolute URLs for signed transfer routes (the surface knows the base URL). */
+export type UrlFor = (path: string) => string;
+
+/** LFS use cases. */
+export class Lfs {
+  constructor(
+    private readonly meta: MetaStore,
+    private readonly blobs: BlobStore,
+    private readonly cfg: LfsConfig,
+  ) {}
+
+  /** Signs a transfer claim; the signature covers every field and the expiry. */
+  sign(fields: (string | number)[]): string {
+    const exp = Math.floor(Date.now() / 1000) + this.cfg.urlTtl;
+    const mac = createHmac("sha256", this.cfg.secret).update([...fields, exp].join("\n")).digest("base64url");
+    return `exp=${exp}&sig=${mac}`;
+  }
+
+  /** Checks a signature made by `sign`; throws Forbidden when it is wrong or expired. */
+  checkSignature(fields: (string | number)[], exp: unknown, sig: unknown): void {
+    const e = Number(exp);
+    if (typeof sig !== "string" || !Number.isInteger(e)) throw errors.forbidden("Missing transfer signature");
+    const mac = createHmac("sha256", this.cfg.secret).update([...fields, e].join("\n")).digest();
+    const given = Buffer.from(sig, "base64url");
+    if (given.length !== mac.length || !timingSafeEqual(given, mac)) throw errors.forbidden("Invalid transfer signature");
+    if (e < Date.now() / 1000) throw errors.forbidden("Transfer URL expired");
+  }
+
+  /** Answers a batch request for one repo. Access was checked by the caller for `operation`. */
+  async batch(repo: RepoRecord, operation: "upload" | "download", transfers: string[], objects: unknown[], url: UrlFor) {
+    const multipart = operation === "upload" && transfers.includes("multipart");
+    let usedMultipart = false;
+    const out = [];
+    for (const raw of objects) {
+      const o = raw as Partial<BatchObject>;
+      const oid = typeof o?.oid === "string" ? o.oid : String(o?.oid);
+      const size = o?.size;
+      if (!/^[0-9a-f]{64}$/.test(oid)) {
+        out.push({ oid, size, error: { code: 422, message: "Invalid object id: expected a sha256 hex digest" } });
+        continue;
+      }
+      if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
+        out.push({ oid, size, error: { code: 422, message: "Invalid object size" } });
+        continue;
+      }
+      const held = await this.meta.lfs.linked(repo.id, oid as Sha256);
+      if (operation === "download") {
+        if (held === null) out.push({ oid, size, error: { code: 404, message: "Object does not exist" } });
+        else out.push({ oid, size: held, authenticated: true, actions: { download: { href: url(`/lfs/objects/${repo.id}/${oid}?${this.sign(["get", repo.id, oid])}`), expires_in: this.cfg.urlTtl } } });
+        continue;
+      }
+      if (held !== null) {
+        out.push({ oid, size, authenticated: true });
+        continue;
+      }
+      const verify: Action = { href: url(`/lfs/verify/${repo.id}?${this.sign(["verify", repo.id])}`), expires_in: this.cfg.urlTtl };
+      if (multipart && size >= this.cfg.multipartThreshold) {
+        usedMultipart = true;
+        const uploadId = randomUUID();
+        const parts = Math.max(1, Math.ceil(size / this.cfg.chunkSize));
+        const header: Record<string, string> = { chunk_size: String(this.cfg.chunkSize) };
+        for (let i = 1; i <= parts; i++) {
+          const partSize = Math.min(this.cfg.chunkSize, size - (i - 1) * this.cfg.chunkSize);
+          header[String(i)] = url(`/lfs/parts/${uploadId}/${i}/${partSize}?${this.sign(["part", uploadId, i, partSize])}`);
+        }
+        const done = url(`/lfs/complete/${repo.id}/${oid}/${size}/${uploadId}?${this.sign(["complete", repo.id, oid, size, uploadId])}`);
+        out.push({ oid, size, authenticated: true, actions: { upload: { href: done, header, expires_in: this.cfg.urlTtl }, verify } });
+      } else {
+        const href = url(`/lfs/objects/${repo.id}/${oid}/${size}?${this.sign(["put", repo.id, oid, size])}`);
+        out.push({ oid, size, authenticated: true, actions: { upload: { href, header: { "Content-Type": "application/octet-stream" }, expires_in: this.cfg.urlTtl }, verify } });
+      }
+    }
+    return { transfer: usedMultipart ? "multipart" : "basic", hash_algo: "sha256", objects: out };
+  }
+
+  /** Stores an uploaded object after checking size and sha256, then links it to the repo. */
+  async upload(repoId: number, oid: Sha256, size: number, body: Readable, signal?: AbortSignal): Promise<void> {
+    await this.blobs.put({ kind: "lfs", oid }, body, { size, sha256: oid }, signal);
+    await this.meta.lfs.link(repoId, oid, size);
+  }
+
+  /** Stores one multipart part; its ETag is the part's sha256. */
+  async uploadPart(uploadId: string, part: number, partSize: number, body: Readable, signal?: AbortSignal): Promise<string> {
+    if (!/^[0-9a-f-]{36}$/.test(uploadId) || !Number.isInteger(part) || part < 1 || part > 10000) throw errors.badRequest("Invalid part");
+    const { sha256 } = await this.blobs.put({ kind: "upload-part", uploadId, part }, body, { size: partSize }, signal);
+    return sha256;
+  }
+
+  /** Assembles the parts in order, verifying the whole object, and removes the parts. */
+  async complete(repoId: number, oid: Sha256, size: number, uploadId: string, body: unknown): Promise<void> {
+    const parts = (body as { parts?: unknown })?.parts;
+    const expected = Math.max(1, Math.ceil(size / this.cfg.chunkSize));
+    if (!Array.isArray(parts) || parts.length !== expected) throw errors.badRequest(`Expected ${expected} parts`);
+    if (parseSha256((body as { oid?: unknown }).oid) !== oid) throw errors.badRequest("Completion oid does not match the upload");
+    for (let i = 1; i <= expected; i++) {
+      if (!(await this.blobs.stat({ kind: "upload-part", uploadId, part: i }))) throw errors.badRequest(`Part ${i} was not uploaded`);
+    }
+    const joined = new PassThrough({ highWaterMark: 1 << 20 });
+    const feed = (async () => {
+      for (let i = 1; i <= expected; i++) {
+        const src = await this.blobs.get({ kind: "upload-part", uploadId, part: i });
+        for await (const chunk of src) if (!joined.write(chunk)) await new Promise((r) => joined.once("drain", r));
+      }
+      joined.end();
+    })().catch((e: Error) => joined.destroy(e));
+    try {
+      await this.upload(repoId, oid, size, joined);
+      await feed;
+    } finally {
+      for (let i = 1; i <= expected; i++) await this.blobs.delete({ kind: "upload-part", uploadId, part: i });
+    }
+  }
+
+  /** Confirms an object is stored for the repo with the given size. */
+  async verify(repoId: number, body: unknown): Promise<void> {
+    const b = body as { oid?: unknown; size?: unknown };
+    const oid = parseSha256(b?.oid);
+    const held = await this.meta.lfs.linked(repoId, oid);
+    if (held === null) throw new HubError("EntryNotFound", "Object not found");
+    if (b.size !== undefined && b.size !== held) throw new HubError("Unprocessable", "Object size does not match");
+  }
+
+  /** Size of an object the repo may reference; EntryNotFound otherwise. */
+  async linkedSize(repoId: number, oid: Sha256): Promise<number> {
+    const size = await this.meta.lfs.linked(repoId, oid);
+    if (size === null) throw new HubError("EntryNotFound", "Object does not exist");
+    return size;
+  }
+
+  /** Streams an object the repo references (range inclusive). */
+  async open(oid: Sha256, range?: { start: number; end: number }, signal?: AbortSignal): Promise<Readable> {
+    return this.blobs.get({ kind: "lfs", oid }, range, signal);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Ports: what the core needs from the outside world. Adapters implement them; main.ts wires them.
+ * The core imports no framework, driver or SDK.
+ */
+import type { Readable } from "node:stream";
+import type { CommitOid, RepoType, Sha256 } from "./ids.js";
+
+// ---------------------------------------------------------------- blob storage
+
+/** Typed blob keys: the bucket/volume layout is a contract with users' data (docs/architecture.md). */
+export type BlobKey =
+  | { kind: "lfs"; oid: Sha256 }
+  | { kind: "upload-part"; uploadId: string; part: number };
+
+/** Expectations checked while a blob streams in; a mismatch leaves nothing visible. */
+export interface PutExpect {
+  size?: number;
+  sha256?: Sha256;
+}
+
+/** Small, stream-first object storage. */
+export interface BlobStore {
+  /** Size of a stored blob, or null when absent. */
+  stat(key: BlobKey): Promise<{ size: number } | null>;
+  /** Streams a blob, optionally the inclusive byte range [start, end]. Throws when absent. */
+  get(key: BlobKey, range?: { start: number; end: number }, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * Stores a stream under key, verifying size and sha256 while streaming; the blob becomes
+   * visible only when both check out. Returns what was measured.
+   */
+  put(key: BlobKey, body: Readable, expect?: PutExpect, signal?: AbortSignal): Promise<{ size: number; sha256: Sha256 }>;
+  /** Removes a blob; absent is fine. */
+  delete(key: BlobKey): Promise<void>;
+}
+
+// ---------------------------------------------------------------- git
+
+/** One entry of a git tree listing. */
+export interface TreeEntry {
+  mode: string;
+  type: "blob" | "tree" | "commit";
+  oid: string;
+  /** Blob size in bytes (0 for trees). */
+  size: number;
+  /** Full path from the repository root. */
+  path: string;
+}
+
+/** A parsed commit object. */
+export interface CommitObject {
+  oid: CommitOid;
+  tree: string;
+  parents: CommitOid[];
+  authorName: string;
+  authorEmail: string;
+  /** Author date, seconds since epoch. */
+  date: number;
+  title: string;
+  message: string;
+}
+
+/** A change applied on top of a parent tree when writing a commit. */
+export type TreeChange =
+  | { op: "put"; path: string; mode: "100644" | "100755"; blob: string }
+  | { op: "delete"; path: string };
+
+/** Identity recorded as author and committer. */
+export interface Signature {
+  name: string;
+  email: string;
+}
+
+/** One bare git repository. */
+export interface GitRepo {
+  /** Commit a revision points to (branch, tag, full or short commit id), or null. */
+  resolveCommit(rev: string): Promise<CommitOid | null>;
+  /** Object a full ref name points to (unpeeled), or null. */
+  resolveRef(ref: string): Promise<string | null>;
+  /** All branches and tags with the commits they point to. */
+  listRefs(): Promise<{ branches: Map<string, CommitOid>; tags: Map<string, CommitOid> }>;
+  readCommit(oid: CommitOid): Promise<CommitObject>;
+  /** Commits reachable from `from`, newest first (topological), paged. */
+  log(from: CommitOid, skip: number, limit: number): Promise<CommitObject[]>;
+  countCommits(from: CommitOid): Promise<number>;
+  /** Newest commit at or before `from` that changed `path`, or null. */
+  lastCommitTouching(from: CommitOid, path: string): Promise<CommitObject | null>;
+  /** Lists a tree at `path` ("" for root); recursive includes sub-trees as entries. Null if path is not a tree. */
+  listTree(commit: CommitOid, path: string, recursive: boolean): Promise<TreeEntry[] | null>;
+  /** The entry at a path, or null. */
+  stat(commit: CommitOid, path: string): Promise<TreeEntry | null>;
+  /** Whole content of a (small) blob. */
+  readBlob(oid: string): Promise<Buffer>;
+  /** Streams a blob, optionally an inclusive byte range. */
+  streamBlob(oid: string, range?: { start: number; end: number }): Readable;
+  /** Writes blobs from files (content as is, no filters); returns their ids in order. */
+  writeBlobsFromFiles(paths: string[]): Promise<string[]>;
+  /** Writes a blob from bytes. */
+  writeBlob(data: Buffer): Promise<string>;
+  /** Builds a tree from `base` (a commit, or null for empty) plus changes; throws EntryNotFound for a missing delete. */
+  buildTree(base: CommitOid | null, changes: TreeChange[], deleteFolders: string[]): Promise<string>;
+  /** Writes a commit object. */
+  commitTree(tree: string, parents: CommitOid[], message: string, who: Signature, date?: Date): Promise<CommitOid>;
+  /** Compare-and-swap a ref: `expected` null means the ref must not exist. Returns false on a lost race. */
+  updateRef(ref: string, next: CommitOid, expected: CommitOid | null): Promise<boolean>;
+  /** Deletes a ref if it still points to `expected`. */
+  deleteRef(ref: string, expected: CommitOid): Promise<boolean>;
+  /** Symbolic HEAD target branch name. */
+  setHead(branch: string): Promise<void>;
+}
+
+/** Where bare repositories live. */
+export interface GitStore {
+  open(type: RepoType, fullName: string): GitRepo;
+  init(type: RepoType, fullName: string, defaultBranch: string): Promise<GitRepo>;
+  remove(type: RepoType, fullName: string): Promise<void>;
+  move(type: RepoType, from: string, to: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- metadata
+
+/** A user or an organization. */
+export interface Account {
+  id: number;
+  name: string;
+  type: "user" | "org";
+  fullname: string;
+  email: string | null;
+  isAdmin: boolean;
+  createdAt: string;
+}
+
+/** An access token as stored (never the secret itself). */
+export interface TokenRecord {
+  id: number;
+  accountId: number;
+  name: string;
+  role: "read" | "write";
+  createdAt: string;
+}
+
+/** A repository's metadata record. */
+export interface RepoRecord {
+  id: number;
+  type: RepoType;
+  namespace: string;
+  name: string;
+  ownerId: number;
+  private: boolean;
+  gated: false | "auto" | "manual";
+  defaultBranch: string;
+  createdAt: string;
+  lastModified: string;
+  /** Card data and tags from README.md on the default branch, refreshed on commit. */
+  cardData: Record<string, unknown> | null;
+  tags: string[];
+  sdk: string | null;
+  lfsThreshold: number | null;
+  lfsSuffixRules: string[] | null;
+  lfsKeepVersions: number | null;
+}
+
+/** Filters for repo listings. */
+export interface RepoQuery {
+  type: RepoType;
+  search?: string;
+  author?: string;
+  filter?: string[];
+  sort: "lastModified" | "createdAt" | "id";
+  direction: 1 | -1;
+  limit: number;
+  /** Opaque cursor: the offset into the ordered result. */
+  offset: number;
+  /** Account ids whose private repos the viewer may see (owner itself and its orgs). */
+  visibleOwnerIds: number[];
+}
+
+/** Metadata persistence, use-case shaped. */
+export interface MetaStore {
+  accounts: {
+    create(a: { name: string; type: "user" | "org"; fullname: string; email: string | null; passwordHash: string | null; isAdmin: boolean }): Promise<Account>;
+    byName(name: string): Promise<Account | null>;
+    byId(id: number): Promise<Account | null>;
+    count(): Promise<number>;
+    addMember(orgId: number, userId: number, role: string): Promise<void>;
+    /** Orgs a user belongs to, with the role. */
+    orgsOf(userId: number): Promise<{ org: Account; role: string }[]>;
+    memberRole(orgId: number, userId: number): Promise<string | null>;
+  };
+  tokens: {
+    create(t: { accountId: number; name: string; role: "read" | "write"; hash: string }): Promise<TokenRecord>;
+    byHash(hash: string): Promise<TokenRecord | null>;
+    touch(id: number): Promise<void>;
+  };
+  repos: {
+    create(r: { type: RepoType; namespace: string; name: string; ownerId: number; private: boolean; defaultBranch: string; sdk: string | null }): Promise<RepoRecord>;
+    /** Case-insensitive lookup. */
+    find(type: RepoType, fullName: string): Promise<RepoRecord | null>;
+    delete(id: number): Promise<void>;
+    rename(id: number, namespace: string, name: string, ownerId: number): Promise<void>;
+    update(id: number, patch: Partial<Pick<RepoRecord, "private" | "gated" | "cardData" | "tags" | "lastModified" | "lfsThreshold" | "lfsSuffixRules" | "lfsKeepVersions">>): Promise<void>;
+    list(q: RepoQuery): Promise<RepoRecord[]>;
+    addRedirect(type: RepoType, fromFullName: string, repoId: number): Promise<void>;
+    /** Current record for an old name, if the repo was moved. */
+    findRedirect(type: RepoType, fullName: string): Promise<RepoRecord | null>;
+  };
+  lfs: {
+    /** Records that an object is stored and that a repo may reference it. */
+    link(repoId: number, oid: Sha256, size: number): Promise<void>;
+    /** Size of an object the repo may reference, or null. */
+    linked(repoId: number, oid: Sha256): Promise<number | null>;
+    /** Object known to the store at all (any repo), with its size. */
+    stored(oid: Sha256): Promise<number | null>;
+  };
+}

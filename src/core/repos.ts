@@ -1,0 +1,145 @@
+/** Repository lifecycle: create, delete, move, settings, lookup and listing. */
+import type { Access } from "./access.js";
+import type { Actor } from "./accounts.js";
+import { errors, HubError } from "./errors.js";
+import { defaultGitattributes } from "./gitattributes.js";
+import { parseAccountName, parseNameSegment, parseRepoPath, urlPrefix, type RepoType } from "./ids.js";
+import type { GitStore, MetaStore, RepoRecord } from "./ports.js";
+
+/** Signature used for commits made by a user through the API. */
+export function signatureOf(actor: NonNullable<Actor>) {
+  return { name: actor.user.name, email: actor.user.email ?? `${actor.user.name}@users.noreply.hubble` };
+}
+
+/** Display id `namespace/name`. */
+export function fullName(repo: Pick<RepoRecord, "namespace" | "name">): string {
+  return `${repo.namespace}/${repo.name}`;
+}
+
+/** Inputs of repo creation (the union of what huggingface_hub and huggingface.js send). */
+export interface CreateRepoInput {
+  type: RepoType;
+  name: string;
+  organization: string | null;
+  private: boolean;
+  sdk: string | null;
+  files: { path: string; content: Buffer }[];
+}
+
+/** Repo lifecycle use cases. */
+export class Repos {
+  constructor(
+    private readonly meta: MetaStore,
+    private readonly git: GitStore,
+    private readonly access: Access,
+  ) {}
+
+  /** Finds a repo the actor may use for `action`; follows move redirects. */
+  async get(actor: Actor, type: RepoType, id: string, action: "read" | "write" = "read"): Promise<{ repo: RepoRecord; movedFrom: string | null }> {
+    let repo = await this.meta.repos.find(type, id);
+    let movedFrom: string | null = null;
+    if (!repo) {
+      repo = await this.meta.repos.findRedirect(type, id);
+      if (repo) movedFrom = id;
+    }
+    if (!repo) throw errors.repoNotFound(actor === null);
+    await this.access.authorize(actor, action, repo);
+    return { repo, movedFrom };
+  }
+
+  async create(actor: Actor, input: CreateRepoInput): Promise<RepoRecord> {
+    if (!actor) throw errors.unauthorized("You must be authenticated to create a repository");
+    const name = parseNameSegment(input.name, "repo name");
+    const namespace = parseAccountName(input.organization ?? actor.user.name);
+    const owner = await this.meta.accounts.byName(namespace);
+    if (!owner) throw errors.forbidden(`Namespace ${namespace} does not exist`);
+    if (!(await this.access.canWriteNamespace(actor, owner.id))) throw errors.forbidden(`You don't have the rights to create a repository under ${namespace}`);
+    const existing = await this.meta.repos.find(input.type, `${owner.name}/${name}`);
+    if (existing) throw errors.conflict("You already created this repo", { url: `/${urlPrefix(input.type)}${fullName(existing)}` });
+    const files = input.files.map((f) => ({ path: parseRepoPath(f.path), content: f.content }));
+    let repo: RepoRecord;
+    try {
+      repo = await this.meta.repos.create({ type: input.type, namespace: owner.name, name, ownerId: owner.id, private: input.private, defaultBranch: "main", sdk: input.sdk });
+    } catch (e) {
+      throw e instanceof HubError ? e : errors.conflict("You already created this repo");
+    }
+    try {
+      const git = await this.git.init(input.type, fullName(repo), repo.defaultBranch);
+      if (!files.some((f) => f.path === ".gitattributes")) files.unshift({ path: ".gitattributes" as never, content: Buffer.from(defaultGitattributes()) });
+      const changes = [];
+      for (const f of files) changes.push({ op: "put" as const, path: f.path, mode: "100644" as const, blob: await git.writeBlob(f.content) });
+      const tree = await git.buildTree(null, changes, []);
+      const commit = await git.commitTree(tree, [], "initial commit", signatureOf(actor));
+      if (!(await git.updateRef(`refs/heads/${repo.defaultBranch}`, commit, null))) throw new HubError("Internal", "Could not create the initial commit");
+      return repo;
+    } catch (e) {
+      await this.git.remove(input.type, fullName(repo)).catch(() => undefined);
+      await this.meta.repos.delete(repo.id);
+      throw e;
+    }
+  }
+
+  async delete(actor: Actor, type: RepoType, id: string): Promise<void> {
+    const { repo, movedFrom } = await this.get(actor, type, id, "write");
+    if (movedFrom) throw errors.repoNotFound(actor === null);
+    await this.meta.repos.delete(repo.id);
+    await this.git.remove(type, fullName(repo));
+  }
+
+  async move(actor: Actor, type: RepoType, from: string, to: string): Promise<RepoRecord> {
+    const { repo, movedFrom } = await this.get(actor, type, from, "write");
+    if (movedFrom) throw errors.repoNotFound(actor === null);
+    const [ns, name] = to.split("/") as [string, string];
+    const owner = await this.meta.accounts.byName(ns);
+    if (!owner || !(await this.access.canWriteNamespace(actor, owner.id))) throw errors.forbidden(`You don't have the rights to move a repository to ${ns}`);
+    if (await this.meta.repos.find(type, to)) throw errors.conflict(`A ${type} repository called ${to} already exists`);
+    const target = `${owner.name}/${name}`;
+    await this.git.move(type, fullName(repo), target);
+    try {
+      await this.meta.repos.rename(repo.id, owner.name, name, owner.id);
+      await this.meta.repos.addRedirect(type, fullName(repo), repo.id);
+    } catch (e) {
+      await this.git.move(type, target, fullName(repo));
+      throw e;
+    }
+    return { ...repo, namespace: owner.name, name, ownerId: owner.id };
+  }
+
+  async updateSettings(actor: Actor, type: RepoType, id: string, body: Record<string, unknown>): Promise<RepoRecord> {
+    const { repo } = await this.get(actor, type, id, "write");
+    const patch: Parameters<MetaStore["repos"]["update"]>[1] = {};
+    if (body.private !== undefined) {
+      if (typeof body.private !== "boolean") throw errors.badRequest("'private' must be a boolean");
+      patch.private = body.private;
+    }
+    if (body.visibility !== undefined) {
+      if (body.visibility !== "public" && body.visibility !== "private" && body.visibility !== "protected") throw errors.badRequest("'visibility' must be public, private or protected");
+      patch.private = body.visibility !== "public";
+    }
+    if (body.gated !== undefined) {
+      if (body.gated !== false && body.gated !== "auto" && body.gated !== "manual") throw errors.badRequest("'gated' must be false, 'auto' or 'manual'");
+      patch.gated = body.gated;
+    }
+    if (body.lfs_threshold_bytes !== undefined) {
+      const v = body.lfs_threshold_bytes;
+      if (v !== null && (typeof v !== "number" || !Number.isInteger(v) || v < 1)) throw errors.badRequest("'lfs_threshold_bytes' must be a positive integer or null");
+      patch.lfsThreshold = v as number | null;
+    }
+    if (body.lfs_suffix_rules !== undefined) {
+      const v = body.lfs_suffix_rules;
+      if (v !== null && (!Array.isArray(v) || !v.every((s) => typeof s === "string" && /^\.[A-Za-z0-9._-]{1,32}$/.test(s)))) throw errors.badRequest("'lfs_suffix_rules' must be a list of suffixes like '.ext'");
+      patch.lfsSuffixRules = v as string[] | null;
+    }
+    if (body.lfs_keep_versions !== undefined) {
+      const v = body.lfs_keep_versions;
+      if (v !== null && (typeof v !== "number" || !Number.isInteger(v) || v < 1)) throw errors.badRequest("'lfs_keep_versions' must be a positive integer or null");
+      patch.lfsKeepVersions = v as number | null;
+    }
+    await this.meta.repos.update(repo.id, patch);
+    return { ...repo, ...patch };
+  }
+
+  async list(actor: Actor, q: Omit<Parameters<MetaStore["repos"]["list"]>[0], "visibleOwnerIds">): Promise<RepoRecord[]> {
+    return this.meta.repos.list({ ...q, visibleOwnerIds: await this.access.visibleOwners(actor) });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The only place that builds adapters and hands them to the core and the surfaces.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { FsBlobStore } from "./adapters/blob/fs-blob-store.js";
+import { kyselyMetaStore, openSqlite } from "./adapters/db/meta-store.js";
+import { FsGitStore } from "./adapters/git/git-store.js";
+import { Access } from "./core/access.js";
+import { Accounts } from "./core/accounts.js";
+import { Commits } from "./core/commits.js";
+import { Lfs } from "./core/lfs.js";
+import { Repos } from "./core/repos.js";
+import type { Config } from "./config.js";
+import { buildApp } from "./surfaces/http/app.js";
+import type { Services } from "./surfaces/http/services.js";
+
+/** Writes a file atomically (temp + fsync + rename) with the given mode. */
+export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data, { mode });
+  const fh = await open(tmp, "r");
+  await fh.sync();
+  await fh.close();
+  await rename(tmp, path);
+}
+
+async function loadSecret(dataDir: string): Promise<Buffer> {
+  const p = join(dataDir, "secret");
+  try {
+    return Buffer.from((await readFile(p, "utf8")).trim(), "hex");
+  } catch {
+    const s = randomBytes(32);
+    await writeFileAtomic(p, s.toString("hex") + "\n");
+    return s;
+  }
+}
+
+/** A wired Hubble: services plus the HTTP app, not yet listening. */
+export interface Hubble {
+  app: FastifyInstance;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Builds Hubble on the embedded adapters (SQLite + data folder). */
+export async function createHubble(config: Config, logger: boolean | object = false): Promise<Hubble> {
+  await mkdir(config.data, { recursive: true });
+  const db = await openSqlite(join(config.data, "hubble.db"));
+  const meta = kyselyMetaStore(db);
+  const gitStore = new FsGitStore(config.data);
+  const blobs = new FsBlobStore(config.data);
+  const access = new Access(meta);
+  const services: Services = {
+    config,
+    accounts: new Accounts(meta),
+    access,
+    repos: new Repos(meta, gitStore, access),
+    commits: new Commits(meta, gitStore),
+    lfs: new Lfs(meta, blobs, { secret: await loadSecret(config.data), multipartThreshold: config.lfsMultipartThreshold, chunkSize: config.lfsChunkSize, urlTtl: 3600 }),
+  };
+  const app = await buildApp(services, logger);
+  return {
+    app,
+    services,
+    async close() {
+      await app.close();
+      gitStore.close();
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * On an empty data folder, creates the `admin` user and a write token, saved to
+ * `data/admin-token` (mode 0600). Returns the token when one was created.
+ */
+export async function bootstrapAdmin(h: Hubble): Promise<string | null> {
+  const accounts = h.services.accounts;
+  if (!(await accounts.isEmpty())) return null;
+  await accounts.createUser("admin", { fullname: "Administrator", admin: true });
+  const { token } = await accounts.createToken("admin", { name: "admin", role: "write" });
+  await writeFileAtomic(join(h.services.config.data, "admin-token"), token + "\n");
+  return token;
+}

@@ -1,0 +1,145 @@
+/** HF API: preupload (upload-mode decision) and the NDJSON commit endpoint. */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { CommitOp, CommitRequest } from "../../core/commits.js";
+import { pointerOf, resolveRevision } from "../../core/content.js";
+import { errors } from "../../core/errors.js";
+import { globToRegExp, lfsPatterns } from "../../core/gitattributes.js";
+import { parseFolderPath, parseRepoPath, parseSha256, repoTypeFromPlural, urlPrefix } from "../../core/ids.js";
+import { lfsRules, uploadMode } from "../../core/lfs-rules.js";
+import type { GitRepo } from "../../core/ports.js";
+import { fullName } from "../../core/repos.js";
+import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
+import type { Services } from "../http/services.js";
+import { ndjson } from "./ndjson.js";
+
+const PLURALS = ["models", "datasets", "spaces"] as const;
+const MAX_LINE = 256 * 1024 * 1024;
+
+function strictBase64(s: unknown, what: string): Buffer {
+  if (typeof s !== "string" || s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw errors.badRequest(`Invalid base64 in ${what}`);
+  return Buffer.from(s, "base64");
+}
+
+/** `.gitignore` evaluation: last matching pattern wins, `!` re-includes. */
+function ignoreMatcher(text: string): (path: string) => boolean {
+  const rules: { re: RegExp; negate: boolean }[] = [];
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const negate = line.startsWith("!");
+    const pat = (negate ? line.slice(1) : line).replace(/\/$/, "");
+    const re = globToRegExp(pat);
+    rules.push({ re: new RegExp(re.source.replace(/\$$/, "(?:/.*)?$")), negate });
+  }
+  return (path) => {
+    let ignored = false;
+    for (const r of rules) if (r.re.test(path)) ignored = !r.negate;
+    return ignored;
+  };
+}
+
+async function textAt(git: GitRepo, commit: string, path: string): Promise<string> {
+  const e = await git.stat(commit as never, path);
+  return e?.type === "blob" && e.size < 1 << 20 ? (await git.readBlob(e.oid)).toString("utf8") : "";
+}
+
+/** Registers preupload and commit. */
+export function registerCommitRoutes(app: FastifyInstance, svc: Services): void {
+  for (const plural of PLURALS) {
+    const type = repoTypeFromPlural(plural);
+
+    app.post(`/api/${plural}/:ns/:name/preupload/*`, async (req) => {
+      const actor = await actorOf(svc, req);
+      const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "write");
+      const git = svc.commits.git(repo);
+      const { rev } = revAndPath(rawTail(req, 5));
+      const head = await resolveRevision(git, repo, rev === "None" ? repo.defaultBranch : rev);
+      const b = (req.body ?? {}) as { files?: unknown; gitIgnore?: unknown; gitAttributes?: unknown };
+      if (!Array.isArray(b.files)) throw errors.badRequest("'files' must be a list");
+      if (b.files.length > 1000) throw errors.badRequest("At most 1000 files per preupload request");
+      const attributes = typeof b.gitAttributes === "string" ? b.gitAttributes : await textAt(git, head, ".gitattributes");
+      const rules = lfsRules(repo, lfsPatterns(attributes));
+      const ignored = ignoreMatcher(typeof b.gitIgnore === "string" ? b.gitIgnore : await textAt(git, head, ".gitignore"));
+      const files = [];
+      for (const f of b.files as { path?: unknown; sample?: unknown; size?: unknown }[]) {
+        const path = parseRepoPath(f?.path);
+        const sample = strictBase64(f.sample ?? "", `sample of '${path}'`);
+        if (typeof f.size !== "number" || !Number.isSafeInteger(f.size) || f.size < 0) throw errors.badRequest(`Invalid size for '${path}'`);
+        const remote = await git.stat(head, path);
+        let oid: string | undefined;
+        if (remote?.type === "blob") oid = (await pointerOf(git, remote.oid, remote.size))?.oid ?? remote.oid;
+        files.push({ path, uploadMode: uploadMode(rules, path, f.size, sample), shouldIgnore: ignored(path), ...(oid ? { oid } : {}) });
+      }
+      return { files, commitOid: head };
+    });
+
+    app.post(`/api/${plural}/:ns/:name/commit/*`, async (req: FastifyRequest) => {
+      const actor = await actorOf(svc, req);
+      const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "write");
+      const { rev } = revAndPath(rawTail(req, 5));
+      const q = req.query as Record<string, unknown>;
+      if (q.create_pr === "1" || q.create_pr === "true") throw errors.badRequest("Pull requests are not supported by this Hubble yet");
+      const ctype = String(req.headers["content-type"] ?? "");
+      if (!ctype.startsWith("application/x-ndjson")) throw errors.badRequest("The commit body must be application/x-ndjson");
+      const git = svc.commits.git(repo);
+      const commit = await readCommitBody(git, req, svc.config.maxCommitBytes);
+      const oid = await svc.commits.commit(actor!, repo, rev, commit);
+      return { success: true, commitOid: oid, commitUrl: `${baseUrl(svc, req)}/${urlPrefix(repo.type)}${fullName(repo)}/commit/${oid}`, commitMessage: commit.summary, hookOutput: "" };
+    });
+  }
+}
+
+const VALUE_KEYS: Record<string, string[]> = {
+  header: ["summary", "description", "parentCommit"],
+  file: ["path", "content", "encoding", "oldPath"],
+  lfsFile: ["path", "algo", "oid", "size", "oldPath"],
+  deletedFile: ["path"],
+  deletedFolder: ["path"],
+};
+
+/** Parses the NDJSON body, writing regular file contents to git as they arrive. */
+async function readCommitBody(git: GitRepo, req: FastifyRequest, maxTotal: number): Promise<CommitRequest> {
+  let header: { summary: string; description: string; parentCommit?: string } | null = null;
+  const ops: CommitOp[] = [];
+  for await (const line of ndjson(req.raw, MAX_LINE, maxTotal)) {
+    const l = line as { key?: unknown; value?: Record<string, unknown> };
+    if (!l || typeof l !== "object" || typeof l.key !== "string" || !l.value || typeof l.value !== "object") throw errors.badRequest("Each NDJSON line must be {\"key\": ..., \"value\": {...}}");
+    const allowed = VALUE_KEYS[l.key];
+    if (!allowed) throw errors.badRequest(`Unknown commit line key '${l.key}'`);
+    const unknown = Object.keys(l.value).find((k) => !allowed.includes(k));
+    if (unknown) throw errors.badRequest(`Unknown field '${unknown}' in '${l.key}'`);
+    const v = l.value;
+    if (l.key === "header") {
+      if (header) throw errors.badRequest("Duplicate commit header");
+      if (typeof v.summary !== "string" || v.summary.trim() === "") throw errors.badRequest("The commit summary must be a non-empty string");
+      if (v.summary.length > 1000) throw errors.badRequest("The commit summary is too long");
+      if (v.parentCommit !== undefined && v.parentCommit !== null && (typeof v.parentCommit !== "string" || !/^[0-9a-f]{40}$/.test(v.parentCommit))) throw errors.badRequest("'parentCommit' must be a 40-hex commit id");
+      header = { summary: v.summary, description: typeof v.description === "string" ? v.description : "", ...(typeof v.parentCommit === "string" ? { parentCommit: v.parentCommit } : {}) };
+      continue;
+    }
+    if (!header) throw errors.badRequest("The first NDJSON line must be the commit header");
+    const path = l.key === "deletedFolder" || l.key === "deletedFile" ? parseFolderPath(v.path) : parseRepoPath(v.path);
+    const oldPath = v.oldPath === undefined || v.oldPath === null ? undefined : parseRepoPath(v.oldPath);
+    switch (l.key) {
+      case "file": {
+        if (v.encoding !== undefined && v.encoding !== "base64") throw errors.badRequest("Only base64 encoding is supported");
+        ops.push({ kind: "file", path, blob: await git.writeBlob(strictBase64(v.content, `'${path}'`)), oldPath });
+        break;
+      }
+      case "lfsFile": {
+        if (v.algo !== undefined && v.algo !== "sha256") throw errors.badRequest("Only sha256 LFS oids are supported");
+        if (v.size !== undefined && (typeof v.size !== "number" || !Number.isSafeInteger(v.size) || v.size < 0)) throw errors.badRequest(`Invalid size for '${path}'`);
+        ops.push({ kind: "lfsFile", path, oid: parseSha256(v.oid), size: v.size as number | undefined, oldPath });
+        break;
+      }
+      case "deletedFile":
+        ops.push({ kind: "deletedFile", path });
+        break;
+      case "deletedFolder":
+        ops.push({ kind: "deletedFolder", path });
+        break;
+    }
+  }
+  if (!header) throw errors.badRequest("Empty commit body: a header line is required");
+  return { ...header, ops };
+}

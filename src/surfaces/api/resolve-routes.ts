@@ -1,0 +1,92 @@
+/**
+ * Downloads: `resolve` (content, LFS objects served from the blob store) and `raw` (what git
+ * stores, i.e. the pointer text for LFS files), GET and HEAD, with the headers the clients'
+ * caches rely on and exact byte ranges.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { describe, resolveRevision } from "../../core/content.js";
+import { errors, HubError } from "../../core/errors.js";
+import { urlPrefix, type RepoType, type Sha256 } from "../../core/ids.js";
+import { fullName } from "../../core/repos.js";
+import { actorOf, rawTail, repoIdOf, revAndPath } from "../http/context.js";
+import type { Services } from "../http/services.js";
+
+/** Parses a single `bytes=` range against a size; null means "serve everything". */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === "" && m[2] === "")) return null; // multi-range or garbage: full content
+  let start: number;
+  let end: number;
+  if (m[1] === "") {
+    const n = Number(m[2]);
+    if (n === 0) throw new HubError("RangeNotSatisfiable", "Range Not Satisfiable");
+    start = Math.max(0, size - n);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || start > end) throw new HubError("RangeNotSatisfiable", "Range Not Satisfiable");
+  return { start, end };
+}
+
+const PREFIXES: { prefix: string; type: RepoType }[] = [
+  { prefix: "", type: "model" },
+  { prefix: "/datasets", type: "dataset" },
+  { prefix: "/spaces", type: "space" },
+];
+
+/** Registers resolve and raw routes for every repo type. */
+export function registerResolveRoutes(app: FastifyInstance, svc: Services): void {
+  for (const { prefix, type } of PREFIXES) {
+    const depth = prefix ? 4 : 3;
+    for (const kind of ["resolve", "raw"] as const) {
+      app.route({
+        method: ["GET", "HEAD"],
+        url: `${prefix}/:ns/:name/${kind}/*`,
+        handler: (req, reply) => serve(svc, type, kind, depth, req, reply),
+      });
+    }
+  }
+}
+
+async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", depth: number, req: FastifyRequest, reply: FastifyReply) {
+  const actor = await actorOf(svc, req);
+  const { repo, movedFrom } = await svc.repos.get(actor, type, repoIdOf(req.params), "read");
+  const tail = rawTail(req, depth);
+  if (movedFrom) {
+    // Relative, so that the Python client's HEAD follows it (it only follows relative redirects).
+    return reply.status(307).header("Location", `/${urlPrefix(type)}${fullName(repo)}/${kind}/${tail.join("/")}`).send();
+  }
+  const { rev, path } = revAndPath(tail);
+  if (!path) throw errors.entryNotFound("");
+  const git = svc.commits.git(repo);
+  const commit = await resolveRevision(git, repo, rev);
+  reply.header("X-Repo-Commit", commit);
+  const entry = await git.stat(commit, path);
+  if (!entry || entry.type !== "blob") throw errors.entryNotFound(path);
+  const info = await describe(git, entry);
+  const lfs = kind === "resolve" ? info.lfs : undefined;
+  const size = lfs ? lfs.size : entry.size;
+  const etag = lfs ? lfs.oid : entry.oid;
+  const range = parseRange(req.headers.range, size);
+  const name = path.split("/").pop()!;
+  reply.headers({
+    ETag: `"${etag}"`,
+    "X-Linked-Etag": `"${etag}"`,
+    "X-Linked-Size": String(size),
+    "Accept-Ranges": "bytes",
+    "Content-Type": "application/octet-stream",
+    "Content-Disposition": `inline; filename*=UTF-8''${encodeURIComponent(name)}; filename="${name.replace(/[^\x20-\x7e]|"/g, "_")}"`,
+    "Cache-Control": "private, max-age=0, must-revalidate",
+  });
+  if (range) reply.status(206).header("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
+  reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
+  if (req.method === "HEAD") return reply.send();
+  const ac = new AbortController();
+  req.raw.on("close", () => ac.abort());
+  if (size === 0) return reply.send(Buffer.alloc(0));
+  const body = lfs ? await svc.lfs.open(lfs.oid as Sha256, range ?? undefined, ac.signal) : git.streamBlob(entry.oid, range ?? undefined);
+  return reply.send(body);
+}

@@ -1,0 +1,90 @@
+/**
+ * The Fastify instance: request ids, body parsers, the one error renderer, and the surfaces'
+ * route modules. Handlers never see a stack trace leave the process.
+ */
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import { HubError } from "../../core/errors.js";
+import { registerRepoRoutes } from "../api/repo-routes.js";
+import { registerContentRoutes } from "../api/content-routes.js";
+import { registerCommitRoutes } from "../api/commit-routes.js";
+import { registerResolveRoutes } from "../api/resolve-routes.js";
+import { registerLfsRoutes } from "../lfs/lfs-routes.js";
+import type { Services } from "./services.js";
+
+/** Renders a HubError the HF way: status, `X-Error-Code`, `X-Error-Message`, JSON `{"error"}`. */
+export function sendHubError(reply: FastifyReply, e: HubError, base: string): FastifyReply {
+  const extra = { ...e.extra };
+  if (typeof extra.url === "string" && extra.url.startsWith("/")) extra.url = base + extra.url;
+  if (e.hfCode) reply.header("X-Error-Code", e.hfCode);
+  reply.header("X-Error-Message", e.message.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000));
+  return reply.status(e.status).type("application/json").send({ error: e.message, ...extra });
+}
+
+function formParser(body: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    const cur = out[k];
+    out[k] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
+  }
+  return out;
+}
+
+/** Builds the HTTP application around the services. */
+export async function buildApp(svc: Services, logger: boolean | object = false): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: 16 * 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"] ?? req.headers["x-amzn-trace-id"];
+      return typeof given === "string" && /^[\w.:=;-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 2048, ignoreDuplicateSlashes: false },
+  });
+
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("X-Request-Id", req.id);
+  });
+
+  const jsonParser = (_req: unknown, body: string, done: (e: Error | null, v?: unknown) => void) => {
+    if (body === "") return done(null, {});
+    try {
+      done(null, JSON.parse(body));
+    } catch {
+      done(new HubError("BadRequest", "Malformed JSON body"));
+    }
+  };
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser(["application/json", "application/vnd.git-lfs+json"], { parseAs: "string" }, jsonParser);
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => done(null, formParser(body as string)));
+  // NDJSON commits and binary uploads are consumed as streams by their handlers.
+  app.addContentTypeParser("*", (_req, _payload, done) => done(null));
+
+  app.setErrorHandler((err: FastifyError | HubError, req, reply) => {
+    const base = svc.config.publicUrl ?? `${req.protocol}://${req.headers.host}`;
+    if (err instanceof HubError) {
+      if (err.status >= 500) req.log.error({ err }, "internal error");
+      return sendHubError(reply, err, base);
+    }
+    const status = (err as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const kind = status === 413 ? "PayloadTooLarge" : status === 415 ? "BadRequest" : "BadRequest";
+      return sendHubError(reply, new HubError(kind, err.message, {}, status), base);
+    }
+    req.log.error({ err }, "unhandled error");
+    return sendHubError(reply, new HubError("Internal", "Internal Error"), base);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    return sendHubError(reply, new HubError("BadRequest", `Cannot ${req.method} ${req.url.split("?")[0]}`, {}, 404), "");
+  });
+
+  app.get("/health", async () => ({ status: "ok" }));
+  app.route({ method: ["GET", "HEAD", "POST"], url: "/api/telemetry/*", handler: async () => ({}) });
+
+  registerRepoRoutes(app, svc);
+  registerContentRoutes(app, svc);
+  registerCommitRoutes(app, svc);
+  registerResolveRoutes(app, svc);
+  registerLfsRoutes(app, svc);
+  return app;
+}

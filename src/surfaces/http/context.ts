@@ -1,0 +1,86 @@
+/** Per-request helpers shared by the HTTP surfaces: base URL, actor, raw-path parsing. */
+import type { FastifyRequest } from "fastify";
+import type { Actor } from "../../core/accounts.js";
+import { errors } from "../../core/errors.js";
+import { parseRepoPath, parseRevision } from "../../core/ids.js";
+import type { Services } from "./services.js";
+
+/** The URL clients use to reach us: the configured public URL, or scheme + Host of the request. */
+export function baseUrl(svc: Services, req: FastifyRequest): string {
+  if (svc.config.publicUrl) return svc.config.publicUrl;
+  const proto = (req.headers["x-forwarded-proto"] as string | undefined)?.split(",")[0]?.trim() || req.protocol;
+  return `${proto}://${req.headers.host ?? `${svc.config.host}:${svc.config.port}`}`;
+}
+
+/** Extracts the bearer token (or the password of HTTP Basic, as git sends it). */
+export function credential(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const [scheme, value] = h.split(" ", 2) as [string, string | undefined];
+  if (scheme.toLowerCase() === "bearer") return value?.trim();
+  if (scheme.toLowerCase() === "basic" && value) {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    const i = decoded.indexOf(":");
+    return i >= 0 ? decoded.slice(i + 1) : decoded;
+  }
+  throw errors.unauthorized();
+}
+
+const actors = new WeakMap<FastifyRequest, Actor>();
+
+/** The authenticated actor (memoised per request). */
+export async function actorOf(svc: Services, req: FastifyRequest): Promise<Actor> {
+  if (actors.has(req)) return actors.get(req)!;
+  const a = await svc.accounts.authenticate(credential(req));
+  actors.set(req, a);
+  return a;
+}
+
+/** The raw (still percent-encoded) path segments after the first `n` segments of the URL path. */
+export function rawTail(req: FastifyRequest, n: number): string[] {
+  const path = req.raw.url!.split("?")[0]!;
+  return path.split("/").slice(n + 1);
+}
+
+function decode(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    throw errors.badRequest("Invalid percent-encoding in URL");
+  }
+}
+
+/**
+ * Splits `{rev}[/{path}]` as the clients send it. Python encodes `/` inside the revision as %2F;
+ * huggingface.js sends `refs/pr/1` raw, so a leading `refs/x/y` is taken as one revision.
+ */
+export function revAndPath(segs: string[]): { rev: string; path: string } {
+  if (segs.length === 0 || segs[0] === "") throw errors.badRequest("Missing revision");
+  let rev = decode(segs[0]!);
+  let rest = segs.slice(1);
+  if (rev === "refs" && segs.length >= 3) {
+    rev = `refs/${decode(segs[1]!)}/${decode(segs[2]!)}`;
+    rest = segs.slice(3);
+  }
+  const path = rest.map(decode).join("/").replace(/\/+$/, "");
+  return { rev: parseRevision(rev), path: path === "" ? "" : parseRepoPath(path) };
+}
+
+/** Repo id from the `:ns/:name` route params (case preserved; lookups are case-insensitive). */
+export function repoIdOf(params: unknown): string {
+  const p = params as { ns: string; name: string };
+  if (/[\s/\\]/.test(p.ns + p.name)) throw errors.repoNotFound();
+  return `${p.ns}/${p.name}`;
+}
+
+/** Query values as arrays (repeated keys), whatever Fastify's querystring parser produced. */
+export function many(v: unknown): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+/** A boolean query flag (`true`, `1`, or `True`). */
+export function flag(v: unknown): boolean {
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === "true" || s === "1" || s === "True" || s === "";
+}

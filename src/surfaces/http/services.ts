@@ -1,0 +1,17 @@
+/** What the HTTP surfaces are handed by main.ts. */
+import type { Access } from "../../core/access.js";
+import type { Accounts } from "../../core/accounts.js";
+import type { Commits } from "../../core/commits.js";
+import type { Lfs } from "../../core/lfs.js";
+import type { Repos } from "../../core/repos.js";
+import type { Config } from "../../config.js";
+
+/** The core use cases plus the config, built once in main.ts. */
+export interface Services {
+  config: Config;
+  accounts: Accounts;
+  access: Access;
+  repos: Repos;
+  commits: Commits;
+  lfs: Lfs;
+}
