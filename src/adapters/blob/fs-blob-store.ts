@@ -3,7 +3,7 @@
  * size and sha256 check out and the data is fsynced, so a reader never sees a partial object.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { mkdir, open, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Transform, type Readable } from "node:stream";
@@ -44,7 +44,7 @@ export class FsBlobStore implements BlobStore {
     const fh = await open(p, "r").catch(() => {
       throw new HubError("EntryNotFound", "Object not found in storage");
     });
-    return createReadStream("", { fd: fh.fd, start: range?.start, end: range?.end, highWaterMark: 1 << 20, signal, autoClose: true });
+    return fh.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 1 << 20, signal, autoClose: true });
   }
 
   async put(key: BlobKey, body: Readable, expect: PutExpect = {}, signal?: AbortSignal) {

@@ -85,7 +85,9 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
   if (req.method === "HEAD") return reply.send();
   const ac = new AbortController();
-  req.raw.on("close", () => ac.abort());
+  reply.raw.on("close", () => {
+    if (!reply.raw.writableFinished) ac.abort();
+  });
   if (size === 0) return reply.send(Buffer.alloc(0));
   const body = lfs ? await svc.lfs.open(lfs.oid as Sha256, range ?? undefined, ac.signal) : git.streamBlob(entry.oid, range ?? undefined);
   return reply.send(body);

@@ -72,7 +72,11 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
       if (range) reply.status(206).header("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
       reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
       if (req.method === "HEAD" || size === 0) return reply.send(req.method === "HEAD" ? undefined : Buffer.alloc(0));
-      return reply.send(await svc.lfs.open(oid, range ?? undefined, abortOnClose(req)));
+      const ac = new AbortController();
+      reply.raw.on("close", () => {
+        if (!reply.raw.writableFinished) ac.abort();
+      });
+      return reply.send(await svc.lfs.open(oid, range ?? undefined, ac.signal));
     },
   });
 
