@@ -1,0 +1,77 @@
+/**
+ * End-to-end: the real @huggingface/hub (npm, pinned in package.json) against a real Hubble.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { commit, createRepo, downloadFile, fileDownloadInfo, fileExists, listFiles, modelInfo, uploadFiles, whoAmI } from "@huggingface/hub";
+import { startServer, type TestServer } from "./harness.js";
+
+let server: TestServer;
+let creds: { accessToken: string; hubUrl: string };
+
+before(async () => {
+  server = await startServer();
+  creds = { accessToken: server.adminToken, hubUrl: server.url };
+});
+after(async () => {
+  await server?.stop();
+});
+
+async function files(name: string, revision?: string): Promise<string[]> {
+  const out = [];
+  for await (const f of listFiles({ repo: name, recursive: true, revision, ...creds })) if (f.type === "file") out.push(f.path);
+  return out.sort();
+}
+
+test("whoAmI returns the token's user", async () => {
+  const me = await whoAmI({ ...creds });
+  assert.equal(me.name, "admin");
+  assert.equal(me.type, "user");
+  if (me.type === "user") assert.equal(me.auth.accessToken?.role, "write");
+});
+
+test("createRepo, uploadFiles (with a 20 MB LFS file), listFiles, download, delete", async () => {
+  const name = "admin/js-model";
+  const { repoUrl } = await createRepo({ repo: name, ...creds });
+  assert.equal(repoUrl, `${server.url}/${name}`);
+  const big = randomBytes(20 * 1024 * 1024);
+  await uploadFiles({
+    repo: name,
+    ...creds,
+    files: [
+      { path: "README.md", content: new Blob(["# hello from js\n"]) },
+      { path: "weights/model.bin", content: new Blob([big]) },
+    ],
+  });
+  assert.deepEqual(await files(name), [".gitattributes", "README.md", "weights/model.bin"]);
+
+  const info = await fileDownloadInfo({ repo: name, path: "weights/model.bin", ...creds });
+  assert.ok(info);
+  assert.equal(info.size, big.length);
+  assert.equal(info.etag.replace(/"/g, ""), createHash("sha256").update(big).digest("hex"));
+
+  const blob = await downloadFile({ repo: name, path: "weights/model.bin", ...creds });
+  assert.ok(blob);
+  assert.ok(Buffer.from(await blob.arrayBuffer()).equals(big));
+  const pointer = await downloadFile({ repo: name, path: "weights/model.bin", raw: true, ...creds });
+  assert.match(await pointer!.text(), /^version https:\/\/git-lfs.github.com\/spec\/v1\noid sha256:[0-9a-f]{64}\nsize 20971520\n$/);
+  assert.equal(await (await downloadFile({ repo: name, path: "README.md", ...creds }))!.text(), "# hello from js\n");
+  assert.equal(await downloadFile({ repo: name, path: "nope.txt", ...creds }), null);
+  assert.equal(await fileDownloadInfo({ repo: name, path: "nope.txt", ...creds }), null);
+
+  await commit({ repo: name, ...creds, title: "remove readme", operations: [{ operation: "delete", path: "README.md" }] });
+  assert.deepEqual(await files(name), [".gitattributes", "weights/model.bin"]);
+  assert.equal(await fileExists({ repo: name, path: "README.md", ...creds }), false);
+  assert.equal(await fileExists({ repo: name, path: "weights/model.bin", ...creds }), true);
+  const m = await modelInfo({ name, ...creds });
+  assert.equal(m.name, name);
+});
+
+test("createRepo with initial files and a dataset type", async () => {
+  const repo = { type: "dataset" as const, name: "admin/js-data" };
+  await createRepo({ repo, ...creds, files: [{ path: "data.csv", content: new Blob(["a,b\n1,2\n"]) }] });
+  assert.deepEqual(await files("datasets/admin/js-data"), [".gitattributes", "data.csv"]);
+  const blob = await downloadFile({ repo, path: "data.csv", ...creds });
+  assert.equal(await blob!.text(), "a,b\n1,2\n");
+});
