@@ -20,7 +20,12 @@ export function globToRegExp(pattern: string): RegExp {
   let re = "";
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
-    if (c === "*" && p[i + 1] === "*") {
+    if (c === "\\" && i + 1 < p.length) {
+      re += p[++i]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    } else if (p.startsWith("[[:space:]]", i)) {
+      re += "\\s";
+      i += 10;
+    } else if (c === "*" && p[i + 1] === "*") {
       if (p[i + 2] === "/") {
         re += "(?:.*/)?";
         i += 2;
