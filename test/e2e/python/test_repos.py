@@ -54,6 +54,9 @@ def test_private_repo_invisible(api, anon_api, other_api, read_api):
     assert rid not in {m.id for m in anon_api.list_models(author="admin")}
     # a read token of someone else cannot see it either; a read member of the org can see org repos
     assert not read_api.repo_exists(rid)
+    api.auth_check(rid)
+    with pytest.raises(RepositoryNotFoundError):
+        read_api.auth_check(rid)
     org_rid = f"acme/private-{uuid.uuid4().hex[:6]}"
     api.create_repo(org_rid, private=True)
     assert read_api.repo_exists(org_rid)

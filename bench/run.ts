@@ -1,0 +1,155 @@
+/**
+ * `npm run bench`: throughput and request-rate ratios, each against a reference measured in the
+ * same run on the same machine. Not part of `npm test`.
+ *
+ *  1. 1 GiB download through `resolve` vs nginx serving the same file (target ≥ 0.9×)
+ *  2. 1 GiB LFS upload (hashed + verified + fsynced) vs `cp` of the same file (target ≥ 0.7×)
+ *  3. repo-info requests/s vs `/health` requests/s on the same server (autocannon)
+ *
+ * Clients are `curl` (downloads/uploads, to /dev/null or from a file) and autocannon.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import autocannon from "autocannon";
+import { startServer } from "../test/e2e/harness.js";
+
+const SIZE = Number(process.env.BENCH_SIZE ?? 1024 * 1024 * 1024);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+function curlSeconds(args: string[]): number {
+  const out = execFileSync("curl", ["-sS", "-f", "-o", "/dev/null", "-w", "%{time_total}", ...args], { encoding: "utf8", maxBuffer: 1 << 20 });
+  return Number(out);
+}
+
+function best(label: string, f: () => number): number {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) times.push(f());
+  const t = Math.min(...times);
+  console.log(`  ${label}: best of ${RUNS} = ${t.toFixed(3)} s (${(SIZE / t / 1048576).toFixed(0)} MiB/s)`);
+  return t;
+}
+
+async function makeFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  let left = SIZE;
+  let x = 0x12345678;
+  async function* gen() {
+    while (left > 0) {
+      const n = Math.min(left, 4 << 20);
+      const b = Buffer.allocUnsafe(n);
+      for (let i = 0; i < n; i += 4) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        b.writeUInt32LE(x >>> 0, i);
+      }
+      hash.update(b);
+      left -= n;
+      yield b;
+    }
+  }
+  await pipeline(Readable.from(gen()), createWriteStream(path));
+  return hash.digest("hex");
+}
+
+async function startNginx(dir: string, root: string): Promise<{ port: number; stop: () => void }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const conf = join(dir, "nginx.conf");
+  await writeFile(
+    conf,
+    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/nginx-error.log;
+events { worker_connections 64; }
+http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path ${dir}/nb; proxy_temp_path ${dir}/np;
+  fastcgi_temp_path ${dir}/nf; uwsgi_temp_path ${dir}/nu; scgi_temp_path ${dir}/ns;
+  server { listen 127.0.0.1:${port}; root ${root}; location / { } } }\n`,
+  );
+  const proc = spawn("nginx", ["-c", conf, "-p", dir], { stdio: "ignore" });
+  for (let i = 0; i < 50; i++) {
+    if (spawnSync("curl", ["-s", "-o", "/dev/null", `http://127.0.0.1:${port}/`]).status === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { port, stop: () => proc.kill("SIGTERM") };
+}
+
+async function rps(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const r = await autocannon({ url, connections: 16, duration: 8, headers });
+  return r.requests.average;
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), "hubble-bench-"));
+  const server = await startServer({ HUBBLE_LOG_LEVEL: "error" });
+  const auth = { authorization: `Bearer ${server.adminToken}` };
+  try {
+    console.log(`file size: ${(SIZE / 1048576).toFixed(0)} MiB`);
+    const src = join(dir, "src", "big.bin");
+    await rm(join(dir, "src"), { recursive: true, force: true });
+    execFileSync("mkdir", ["-p", join(dir, "src")]);
+    const oid = await makeFile(src);
+
+    // --- upload: cp vs LFS basic upload (hash + size check + fsync + rename)
+    console.log("\n[upload] 1 GiB LFS upload vs cp of the same file (same disk)");
+    const cp = best("cp + sync", () => {
+      const t0 = process.hrtime.bigint();
+      execFileSync("cp", [src, join(server.data, "cp-copy.bin")]);
+      execFileSync("sync", [join(server.data, "cp-copy.bin")]);
+      const t = Number(process.hrtime.bigint() - t0) / 1e9;
+      execFileSync("rm", ["-f", join(server.data, "cp-copy.bin")]);
+      return t;
+    });
+    // Each run uploads into a fresh repo: objects are linked per repo, so every run really
+    // transfers, hashes and stores the whole file.
+    let run = 0;
+    const batchHref = async () => {
+      const name = `bench${run++}`;
+      await fetch(`${server.url}/api/repos/create`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ name }) });
+      const b = await fetch(`${server.url}/admin/${name}.git/info/lfs/objects/batch`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/vnd.git-lfs+json" },
+        body: JSON.stringify({ operation: "upload", transfers: ["basic"], objects: [{ oid, size: SIZE }] }),
+      });
+      return (await b.json()).objects[0].actions.upload.href as string;
+    };
+    const hrefs: string[] = [];
+    for (let i = 0; i < RUNS; i++) hrefs.push(await batchHref());
+    const upload = best("Hubble LFS PUT", () => curlSeconds(["-X", "PUT", "-T", src, "-H", "Expect:", hrefs.shift()!]));
+    console.log(`  RATIO upload: Hubble/cp throughput = ${(cp / upload).toFixed(2)}x (target >= 0.7x)`);
+
+    const commitBody = [{ key: "header", value: { summary: "bench" } }, { key: "lfsFile", value: { path: "big.bin", algo: "sha256", oid, size: SIZE } }].map((l) => JSON.stringify(l)).join("\n");
+    const c = await fetch(`${server.url}/api/models/admin/bench0/commit/main`, { method: "POST", headers: { ...auth, "content-type": "application/x-ndjson" }, body: commitBody });
+    if (c.status !== 200) throw new Error(await c.text());
+
+    // --- download: nginx vs resolve
+    console.log("\n[download] 1 GiB through resolve vs nginx serving the same file");
+    const nginx = await startNginx(dir, join(dir, "src"));
+    try {
+      const ng = best("nginx", () => curlSeconds([`http://127.0.0.1:${nginx.port}/big.bin`]));
+      const hub = best("Hubble resolve", () => curlSeconds([`${server.url}/admin/bench0/resolve/main/big.bin`]));
+      console.log(`  RATIO download: Hubble/nginx throughput = ${(ng / hub).toFixed(2)}x (target >= 0.9x)`);
+    } finally {
+      nginx.stop();
+    }
+
+    // --- repo info requests/s
+    console.log("\n[repo info] requests/s, 16 connections, 8 s each");
+    const health = await rps(`${server.url}/health`);
+    const info = await rps(`${server.url}/api/models/admin/bench0`, auth);
+    console.log(`  /health: ${health.toFixed(0)} req/s; /api/models/admin/bench0: ${info.toFixed(0)} req/s`);
+    console.log(`  RATIO repo-info: ${(info / health).toFixed(2)}x of the trivial route`);
+    console.log(`\nserver peak RSS: ${((await server.peakRss()) / 1048576).toFixed(0)} MiB`);
+  } finally {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Benchmarks (not part of npm test). Installs nginx and curl from Debian if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v curl >/dev/null || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; fi
+if [ ! -d node_modules ]; then npm install --no-audit --no-fund; fi
+npx tsc -p .
+node dist/bench/run.js

@@ -1,0 +1,81 @@
+/** JSON shapes of the smaller endpoints, as the clients parse them. */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { file, harness, header, ndjson, type Harness } from "./helpers.js";
+
+let h: Harness;
+before(async () => {
+  h = await harness();
+  await h.hub.app.inject({ method: "POST", url: "/api/repos/create", headers: h.auth, payload: { name: "shapes", type: "space", sdk: "static" } });
+  const r = await h.hub.app.inject({
+    method: "POST",
+    url: "/api/spaces/admin/shapes/commit/main",
+    headers: { ...h.auth, "content-type": "application/x-ndjson" },
+    payload: ndjson(header("files"), file("a/one.txt", "one"), file(".gitignore", "*.log\nbuild/\n")),
+  });
+  assert.equal(r.statusCode, 200, r.body);
+});
+after(async () => h.close());
+
+test("paths-info accepts JSON (huggingface.js) and form (huggingface_hub) bodies, omits unknown paths", async () => {
+  const json = await h.hub.app.inject({ method: "POST", url: "/api/spaces/admin/shapes/paths-info/main", headers: { "content-type": "application/json" }, payload: { paths: ["a/one.txt", "a", "missing"], expand: true } });
+  const items = json.json();
+  assert.deepEqual(items.map((i: { path: string; type: string }) => [i.path, i.type]), [["a/one.txt", "file"], ["a", "directory"]]);
+  assert.equal(items[0].lastCommit.title, "files");
+  assert.equal(items[0].size, 3);
+  const form = await h.hub.app.inject({ method: "POST", url: "/api/spaces/admin/shapes/paths-info/main", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "paths=a%2Fone.txt&paths=.gitignore&expand=false" });
+  assert.deepEqual(form.json().map((i: { path: string }) => i.path), ["a/one.txt", ".gitignore"]);
+});
+
+test("preupload answers every path with uploadMode, shouldIgnore and the remote oid", async () => {
+  const r = await h.hub.app.inject({
+    method: "POST",
+    url: "/api/spaces/admin/shapes/preupload/main",
+    headers: h.auth,
+    payload: { files: [
+      { path: "a/one.txt", sample: Buffer.from("one").toString("base64"), size: 3 },
+      { path: "debug.log", sample: "", size: 10 },
+      { path: "build/x.js", sample: "", size: 10 },
+      { path: "w.safetensors", sample: "", size: 10 },
+      { path: "blob.dat", sample: Buffer.from([0, 1, 2]).toString("base64"), size: 3 },
+    ] },
+  });
+  const files = r.json().files;
+  assert.equal(files.length, 5);
+  assert.deepEqual(files.map((f: { uploadMode: string }) => f.uploadMode), ["regular", "regular", "regular", "lfs", "lfs"]);
+  assert.deepEqual(files.map((f: { shouldIgnore: boolean }) => f.shouldIgnore), [false, true, true, false, false]);
+  assert.match(files[0].oid, /^[0-9a-f]{40}$/);
+  assert.equal(files[1].oid, undefined);
+});
+
+test("validate-yaml always answers JSON", async () => {
+  const ok = await h.hub.app.inject({ method: "POST", url: "/api/validate-yaml", payload: { content: "---\nlicense: mit\n---\n", repoType: "model" } });
+  assert.equal(ok.statusCode, 200);
+  assert.deepEqual(ok.json().errors, []);
+  const bad = await h.hub.app.inject({ method: "POST", url: "/api/validate-yaml", payload: { content: "---\nkey: [oops\n---\n", repoType: "model" } });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().errors.length, 1);
+});
+
+test("auth-check: read for the public, write only for writers", async () => {
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/spaces/admin/shapes/auth-check" })).statusCode, 200);
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/spaces/admin/shapes/auth-check/write" })).statusCode, 401);
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/spaces/admin/shapes/auth-check/write", headers: h.auth })).statusCode, 200);
+});
+
+test("space info carries sdk; refs always has branches, converts and tags; settings/lfs merges rules", async () => {
+  const info = (await h.hub.app.inject({ method: "GET", url: "/api/spaces/admin/shapes" })).json();
+  assert.equal(info.sdk, "static");
+  assert.equal(typeof info._id, "string");
+  const refs = (await h.hub.app.inject({ method: "GET", url: "/api/spaces/admin/shapes/refs?include_prs=1" })).json();
+  assert.deepEqual(Object.keys(refs).sort(), ["branches", "converts", "pullRequests", "tags"]);
+  const put = await h.hub.app.inject({ method: "PUT", url: "/api/spaces/admin/shapes/settings", headers: h.auth, payload: { lfs_threshold_bytes: 1000, lfs_suffix_rules: [".custom"] } });
+  assert.equal(put.statusCode, 200);
+  const lfs = (await h.hub.app.inject({ method: "GET", url: "/api/spaces/admin/shapes/settings/lfs", headers: h.auth })).json();
+  assert.equal(lfs.lfs_threshold_bytes_effective, 1000);
+  assert.ok(lfs.lfs_suffix_rules_effective.includes(".custom") && lfs.lfs_suffix_rules_effective.includes(".safetensors"));
+  const pre = await h.hub.app.inject({ method: "POST", url: "/api/spaces/admin/shapes/preupload/main", headers: h.auth, payload: { files: [{ path: "x.custom", sample: "", size: 5 }, { path: "big.txt", sample: "", size: 2000 }] } });
+  assert.deepEqual(pre.json().files.map((f: { uploadMode: string }) => f.uploadMode), ["lfs", "lfs"]);
+  const bad = await h.hub.app.inject({ method: "PUT", url: "/api/spaces/admin/shapes/settings", headers: h.auth, payload: { lfs_suffix_rules: ["no-dot"] } });
+  assert.equal(bad.statusCode, 400);
+});
