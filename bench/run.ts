@@ -92,9 +92,13 @@ async function main() {
     await rm(join(dir, "src"), { recursive: true, force: true });
     execFileSync("mkdir", ["-p", join(dir, "src")]);
     const oid = await makeFile(src);
+    // nginx workers run as an unprivileged user: let them read the file.
+    execFileSync("chmod", ["755", dir, join(dir, "src")]);
+    execFileSync("chmod", ["644", src]);
 
     // --- upload: cp vs LFS basic upload (hash + size check + fsync + rename)
     console.log("\n[upload] 1 GiB LFS upload vs cp of the same file (same disk)");
+    execFileSync("sync");
     const cp = best("cp + sync", () => {
       const t0 = process.hrtime.bigint();
       execFileSync("cp", [src, join(server.data, "cp-copy.bin")]);
@@ -129,8 +133,22 @@ async function main() {
     console.log("\n[download] 1 GiB through resolve vs nginx serving the same file");
     const nginx = await startNginx(dir, join(dir, "src"));
     try {
-      const ng = best("nginx", () => curlSeconds([`http://127.0.0.1:${nginx.port}/big.bin`]));
-      const hub = best("Hubble resolve", () => curlSeconds([`${server.url}/admin/bench0/resolve/main/big.bin`]));
+      // Let writeback of the freshly written files finish, warm both paths once, then interleave runs.
+      execFileSync("sync");
+      const ngUrl = `http://127.0.0.1:${nginx.port}/big.bin`;
+      const hubUrl = `${server.url}/admin/bench0/resolve/main/big.bin`;
+      curlSeconds([ngUrl]);
+      curlSeconds([hubUrl]);
+      const ngTimes: number[] = [];
+      const hubTimes: number[] = [];
+      for (let i = 0; i < RUNS + 2; i++) {
+        ngTimes.push(curlSeconds([ngUrl]));
+        hubTimes.push(curlSeconds([hubUrl]));
+      }
+      const ng = Math.min(...ngTimes);
+      const hub = Math.min(...hubTimes);
+      console.log(`  nginx: best of ${ngTimes.length} = ${ng.toFixed(3)} s (${(SIZE / ng / 1048576).toFixed(0)} MiB/s)`);
+      console.log(`  Hubble resolve: best of ${hubTimes.length} = ${hub.toFixed(3)} s (${(SIZE / hub / 1048576).toFixed(0)} MiB/s)`);
       console.log(`  RATIO download: Hubble/nginx throughput = ${(ng / hub).toFixed(2)}x (target >= 0.9x)`);
     } finally {
       nginx.stop();

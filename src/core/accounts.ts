@@ -43,6 +43,9 @@ const TOKEN_RE = /^hf_[A-Za-z0-9]{20,100}$/;
 
 /** Account and token use cases. */
 export class Accounts {
+  /** When each token's `lastUsed` was last written: at most one DB write per token per minute. */
+  private readonly touched = new Map<number, number>();
+
   constructor(private readonly meta: MetaStore) {}
 
   /** True before the first account exists. */
@@ -95,7 +98,11 @@ export class Accounts {
     if (!record) throw errors.unauthorized();
     const user = await this.meta.accounts.byId(record.accountId);
     if (!user) throw errors.unauthorized();
-    void this.meta.tokens.touch(record.id).catch(() => undefined);
+    const now = Date.now();
+    if ((this.touched.get(record.id) ?? 0) < now - 60_000) {
+      this.touched.set(record.id, now);
+      void this.meta.tokens.touch(record.id).catch(() => undefined);
+    }
     return { user, token: record };
   }
 

@@ -3,14 +3,33 @@
  * size and sha256 check out and the data is fsynced, so a reader never sees a partial object.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, open, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { Transform, type Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
 import { HubError } from "../../core/errors.js";
 import type { BlobKey, BlobStore, PutExpect } from "../../core/ports.js";
 import type { Sha256 } from "../../core/ids.js";
+
+const BATCH = 4 << 20;
+const SYNC_EVERY = 64 << 20;
+
+/** Writes every buffer, looping over short writes. */
+async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
+  let rest = bufs;
+  while (rest.length) {
+    const { bytesWritten } = await fh.writev(rest);
+    let n = bytesWritten;
+    const next: Buffer[] = [];
+    for (const b of rest) {
+      if (n >= b.length) n -= b.length;
+      else {
+        next.push(n > 0 ? b.subarray(n) : b);
+        n = 0;
+      }
+    }
+    rest = next;
+  }
+}
 
 /** Relative location of a key; the layout is documented in docs/architecture.md. */
 export function blobKeyPath(key: BlobKey): string {
@@ -44,37 +63,54 @@ export class FsBlobStore implements BlobStore {
     const fh = await open(p, "r").catch(() => {
       throw new HubError("EntryNotFound", "Object not found in storage");
     });
-    return fh.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 1 << 20, signal, autoClose: true });
+    return fh.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 2 << 20, signal, autoClose: true });
   }
 
+  /**
+   * Streams into a temp file, hashing as it goes. Writes are batched (4 MiB `writev`) and the data
+   * is flushed with `fdatasync` every 64 MiB in the background, so the final fsync is short and
+   * disk writeback overlaps with receiving (this doubled upload throughput, see bench/).
+   */
   async put(key: BlobKey, body: Readable, expect: PutExpect = {}, signal?: AbortSignal) {
     const tmpDir = join(this.root, "tmp");
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, randomUUID());
     const hash = createHash("sha256");
     let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        size += chunk.length;
-        if (expect.size !== undefined && size > expect.size) {
-          cb(new HubError("BadRequest", `Size mismatch: received more than the expected ${expect.size} bytes`));
-          return;
-        }
-        hash.update(chunk);
-        cb(null, chunk);
-      },
-    });
+    const fh = await open(tmp, "wx");
     try {
-      const out = createWriteStream(tmp, { flags: "wx", highWaterMark: 1 << 20 });
-      await pipeline(body, meter, out, { signal });
+      let batch: Buffer[] = [];
+      let batchLen = 0;
+      let unsynced = 0;
+      let writing: Promise<unknown> = Promise.resolve();
+      let syncing: Promise<unknown> = Promise.resolve();
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (signal?.aborted) throw new HubError("BadRequest", "Upload aborted");
+        size += chunk.length;
+        if (expect.size !== undefined && size > expect.size) throw new HubError("BadRequest", `Size mismatch: received more than the expected ${expect.size} bytes`);
+        hash.update(chunk);
+        batch.push(chunk);
+        batchLen += chunk.length;
+        if (batchLen >= BATCH) {
+          await writing;
+          writing = writeAll(fh, batch);
+          unsynced += batchLen;
+          batch = [];
+          batchLen = 0;
+          if (unsynced >= SYNC_EVERY) {
+            unsynced = 0;
+            const written = writing;
+            await syncing;
+            syncing = written.then(() => fh.datasync());
+          }
+        }
+      }
+      await writing;
+      if (batch.length) await writeAll(fh, batch);
+      await syncing;
       const sha256 = hash.digest("hex") as Sha256;
-      if (expect.size !== undefined && size !== expect.size) {
-        throw new HubError("BadRequest", `Size mismatch: expected ${expect.size} bytes, received ${size}`);
-      }
-      if (expect.sha256 !== undefined && sha256 !== expect.sha256) {
-        throw new HubError("BadRequest", `Hash mismatch: expected sha256 ${expect.sha256}, received ${sha256}`);
-      }
-      const fh = await open(tmp, "r");
+      if (expect.size !== undefined && size !== expect.size) throw new HubError("BadRequest", `Size mismatch: expected ${expect.size} bytes, received ${size}`);
+      if (expect.sha256 !== undefined && sha256 !== expect.sha256) throw new HubError("BadRequest", `Hash mismatch: expected sha256 ${expect.sha256}, received ${sha256}`);
       await fh.sync();
       await fh.close();
       const final = this.path(key);
@@ -82,6 +118,7 @@ export class FsBlobStore implements BlobStore {
       await rename(tmp, final);
       return { size, sha256 };
     } catch (e) {
+      await fh.close().catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
