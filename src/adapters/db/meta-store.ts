@@ -18,7 +18,20 @@ export async function openSqlite(file: string): Promise<Kysely<Schema>> {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Kysely prepares every query anew; better-sqlite3 statements are reusable, so cache them by SQL.
+  const statements = new Map<string, Database.Statement>();
+  const database = {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let st = statements.get(sql);
+      if (!st) {
+        st = sqlite.prepare(sql);
+        if (statements.size < 500) statements.set(sql, st);
+      }
+      return st;
+    },
+  };
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: database as unknown as Database.Database }) });
   const { error } = await new Migrator({ db, provider: migrations }).migrateToLatest();
   if (error) throw error;
   return db;

@@ -4,8 +4,9 @@
  * move only by compare-and-swap (`update-ref <ref> <new> <old>`).
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { mkdir, rename, rm, stat as fsStat } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat as fsStat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { errors } from "../../core/errors.js";
@@ -16,6 +17,10 @@ import { git, gitEnv } from "./run.js";
 import { LruCache } from "../../core/lru.js";
 
 const ZERO = "0".repeat(40);
+
+/** Immutable by id; keyed by repository too, so one repo's objects never answer for another's. */
+const commits = new LruCache<CommitObject>(20_000);
+const peeled = new LruCache<CommitOid>(20_000);
 
 /** Parses a raw commit object. */
 export function parseCommit(oid: string, raw: Buffer): CommitObject {
@@ -86,10 +91,59 @@ class BareRepo implements GitRepo {
         ? [rev]
         : [`refs/heads/${rev}`, `refs/tags/${rev}`, ...(/^[0-9a-f]{7,39}$/.test(rev) ? [rev] : [])];
     for (const c of candidates) {
+      if (c.startsWith("refs/")) {
+        // Fast path: read the ref file (or packed-refs) directly; always current, no round trip.
+        const target = await this.readRefFile(c);
+        if (target === null) continue;
+        const commit = await this.peel(target);
+        if (commit) return commit;
+        continue;
+      }
       const info = await this.cat().info(`${c}^{commit}`);
       if (info) return info.oid as CommitOid;
     }
     return null;
+  }
+
+  /** Object id stored in a loose ref or in packed-refs; undefined-safe for odd names. */
+  private async readRefFile(ref: string): Promise<string | null> {
+    if (ref.includes("..") || ref.includes("\0")) return null;
+    try {
+      // A ref file is 41 bytes in the page cache: one sync read beats four thread-pool trips.
+      const text = readFileSync(join(this.dir, ref), "utf8").trim();
+      if (/^[0-9a-f]{40}$/.test(text)) return text;
+      if (text.startsWith("ref: ")) return this.readRefFile(text.slice(5));
+    } catch {
+      // not a loose ref (or a directory): fall through to packed-refs
+    }
+    const packed = await this.packedRefs();
+    return packed.get(ref) ?? null;
+  }
+
+  private packed: { mtimeMs: number; refs: Map<string, string> } | null = null;
+
+  private async packedRefs(): Promise<Map<string, string>> {
+    const st = await fsStat(join(this.dir, "packed-refs")).catch(() => null);
+    if (!st) return new Map();
+    if (this.packed?.mtimeMs === st.mtimeMs) return this.packed.refs;
+    const refs = new Map<string, string>();
+    for (const line of (await readFile(join(this.dir, "packed-refs"), "utf8")).split("\n")) {
+      const m = /^([0-9a-f]{40}) (refs\/\S+)$/.exec(line);
+      if (m) refs.set(m[2]!, m[1]!);
+    }
+    this.packed = { mtimeMs: st.mtimeMs, refs };
+    return refs;
+  }
+
+  /** The commit an object id peels to (commits are themselves; annotated tags are followed). */
+  private async peel(oid: string): Promise<CommitOid | null> {
+    const key = `${this.dir}\0${oid}`;
+    const hit = peeled.get(key);
+    if (hit !== undefined) return hit;
+    const info = await this.cat().info(`${oid}^{commit}`);
+    if (!info) return null;
+    peeled.set(key, info.oid as CommitOid);
+    return info.oid as CommitOid;
   }
 
   async resolveRef(ref: string) {
@@ -111,9 +165,14 @@ class BareRepo implements GitRepo {
   }
 
   async readCommit(oid: CommitOid): Promise<CommitObject> {
+    const key = `${this.dir}\0${oid}`;
+    const hit = commits.get(key);
+    if (hit) return hit;
     const obj = await this.cat().contents(oid);
     if (!obj || obj.type !== "commit") throw errors.revisionNotFound(oid);
-    return parseCommit(obj.oid, obj.data!);
+    const c = parseCommit(obj.oid, obj.data!);
+    commits.set(key, c);
+    return c;
   }
 
   async log(from: CommitOid, skip: number, limit: number) {
