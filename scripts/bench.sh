@@ -7,5 +7,5 @@ command -v nginx >/dev/null || need+=(nginx-light)
 command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; fi
 if [ ! -d node_modules ]; then npm install --no-audit --no-fund; fi
-npx tsc -p .
+npm run build --silent
 node dist/bench/run.js

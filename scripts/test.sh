@@ -15,5 +15,5 @@ if [ ! -x .venv/bin/python ] || ! cmp -s "$req" "$stamp"; then
   cp "$req" "$stamp"
 fi
 
-npx tsc -p .
+npm run build --silent
 node --test --test-concurrency=1 dist/test/

@@ -63,7 +63,7 @@ export class FsBlobStore implements BlobStore {
     const fh = await open(p, "r").catch(() => {
       throw new HubError("EntryNotFound", "Object not found in storage");
     });
-    return fh.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 2 << 20, signal, autoClose: true });
+    return fh.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 1 << 20, signal, autoClose: true });
   }
 
   /**
