@@ -79,3 +79,16 @@ test("space info carries sdk; refs always has branches, converts and tags; setti
   const bad = await h.hub.app.inject({ method: "PUT", url: "/api/spaces/admin/shapes/settings", headers: h.auth, payload: { lfs_suffix_rules: ["no-dot"] } });
   assert.equal(bad.statusCode, 400);
 });
+
+test("tree pagination follows absolute Link cursors to the end", async () => {
+  const seen: string[] = [];
+  let url: string | null = "/api/spaces/admin/shapes/tree/main?recursive=true&limit=1";
+  while (url) {
+    const r: Awaited<ReturnType<typeof h.hub.app.inject>> = await h.hub.app.inject({ method: "GET", url });
+    assert.equal(r.statusCode, 200);
+    seen.push(...r.json().map((e: { path: string }) => e.path));
+    const link = r.headers.link as string | undefined;
+    url = link ? /^<http:\/\/hub\.test([^>]+)>; rel="next"$/.exec(link)![1]! : null;
+  }
+  assert.deepEqual(seen, [".gitattributes", ".gitignore", "a", "a/one.txt"]);
+});

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { describe, resolveRevision, type PathInfo } from "../../core/content.js";
 import { errors } from "../../core/errors.js";
-import { parseRepoPath, repoTypeFromPlural, type CommitOid, type RepoType } from "../../core/ids.js";
+import { parseRepoPath, repoTypeFromPlural, type CommitOid } from "../../core/ids.js";
 import type { CommitObject, GitRepo } from "../../core/ports.js";
 import { actorOf, baseUrl, flag, many, rawTail, repoIdOf, revAndPath } from "../http/context.js";
 import type { Services } from "../http/services.js";
@@ -160,7 +160,6 @@ export function registerContentRoutes(app: FastifyInstance, svc: Services): void
       return { commitId: oid };
     });
   }
-  void ({} as RepoType);
 }
 
 /** A whole URL tail decoded as one name (branch or tag names may contain `/`). */

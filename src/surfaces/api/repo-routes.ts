@@ -42,8 +42,10 @@ export function registerRepoRoutes(app: FastifyInstance, svc: Services): void {
   app.delete("/api/repos/delete", async (req) => {
     const b = bodyOf(req);
     const type = repoTypeFromBody(b.type);
-    const id = b.organization ? `${String(b.organization)}/${String(b.name)}` : String(b.name);
-    await svc.repos.delete(await actorOf(svc, req), type, parseRepoName(id.includes("/") ? id : `${(await actorOf(svc, req))?.user.name}/${id}`));
+    const actor = await actorOf(svc, req);
+    const namespace = typeof b.organization === "string" && b.organization ? b.organization : actor?.user.name;
+    if (!namespace) throw errors.unauthorized("You must be authenticated to delete a repository");
+    await svc.repos.delete(actor, type, parseRepoName(`${namespace}/${String(b.name ?? "")}`));
     return {};
   });
 
