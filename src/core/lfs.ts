@@ -6,7 +6,7 @@ import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import { errors, HubError } from "./errors.js";
 import { parseSha256, type Sha256 } from "./ids.js";
-import type { BlobStore, MetaStore, RepoRecord } from "./ports.js";
+import type { BlobReader, BlobStore, MetaStore, RepoRecord } from "./ports.js";
 
 /** Settings of the LFS service. */
 export interface LfsConfig {
@@ -153,6 +153,11 @@ export class Lfs {
     const size = await this.meta.lfs.linked(repoId, oid);
     if (size === null) throw new HubError("EntryNotFound", "Object does not exist");
     return size;
+  }
+
+  /** Random access to an object when the store offers it (see BlobStore.openReader). */
+  async reader(oid: Sha256): Promise<BlobReader | null> {
+    return this.blobs.openReader ? this.blobs.openReader({ kind: "lfs", oid }) : null;
   }
 
   /** Streams an object the repo references (range inclusive). */

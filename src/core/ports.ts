@@ -31,6 +31,19 @@ export interface BlobStore {
   put(key: BlobKey, body: Readable, expect?: PutExpect, signal?: AbortSignal): Promise<{ size: number; sha256: Sha256 }>;
   /** Removes a blob; absent is fine. */
   delete(key: BlobKey): Promise<void>;
+  /**
+   * Optional random access (local disks): lets a surface read into its own reused buffers instead
+   * of allocating one per chunk. Stores without cheap positional reads leave it out.
+   */
+  openReader?(key: BlobKey): Promise<BlobReader>;
+}
+
+/** Positional reads of one blob. */
+export interface BlobReader {
+  size: number;
+  /** Reads up to `length` bytes at `position` into `buf`; returns the count read. */
+  read(buf: Buffer, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
 }
 
 // ---------------------------------------------------------------- git

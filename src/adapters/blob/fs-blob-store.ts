@@ -7,7 +7,7 @@ import { mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from "n
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { HubError } from "../../core/errors.js";
-import type { BlobKey, BlobStore, PutExpect } from "../../core/ports.js";
+import type { BlobKey, BlobReader, BlobStore, PutExpect } from "../../core/ports.js";
 import type { Sha256 } from "../../core/ids.js";
 
 const BATCH = 4 << 20;
@@ -122,6 +122,18 @@ export class FsBlobStore implements BlobStore {
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
+  }
+
+  async openReader(key: BlobKey): Promise<BlobReader> {
+    const fh = await open(this.path(key), "r").catch(() => {
+      throw new HubError("EntryNotFound", "Object not found in storage");
+    });
+    const { size } = await fh.stat();
+    return {
+      size,
+      read: async (buf, length, position) => (await fh.read(buf, 0, length, position)).bytesRead,
+      close: () => fh.close(),
+    };
   }
 
   async delete(key: BlobKey) {

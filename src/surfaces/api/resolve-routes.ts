@@ -9,6 +9,7 @@ import { errors, HubError } from "../../core/errors.js";
 import { urlPrefix, type RepoType, type Sha256 } from "../../core/ids.js";
 import { fullName } from "../../core/repos.js";
 import { actorOf, rawTail, repoIdOf, revAndPath } from "../http/context.js";
+import { sendBlob } from "../http/send-blob.js";
 import type { Services } from "../http/services.js";
 
 /** Parses a single `bytes=` range against a size; null means "serve everything". */
@@ -84,11 +85,7 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   if (range) reply.status(206).header("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
   reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
   if (req.method === "HEAD") return reply.send();
-  const ac = new AbortController();
-  reply.raw.on("close", () => {
-    if (!reply.raw.writableFinished) ac.abort();
-  });
-  if (size === 0) return reply.send(Buffer.alloc(0));
-  const body = lfs ? await svc.lfs.open(lfs.oid as Sha256, range ?? undefined, ac.signal) : git.streamBlob(entry.oid, range ?? undefined);
-  return reply.send(body);
+  const r = range ?? { start: 0, end: size - 1 };
+  if (lfs) return sendBlob(reply, await svc.lfs.reader(lfs.oid as Sha256), () => svc.lfs.open(lfs.oid as Sha256, range ?? undefined), r.start, r.end);
+  return reply.send(git.streamBlob(entry.oid, range ?? undefined));
 }

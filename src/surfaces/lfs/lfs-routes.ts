@@ -7,6 +7,7 @@ import { errors, HubError } from "../../core/errors.js";
 import { parseSha256, type RepoType } from "../../core/ids.js";
 import { parseRange } from "../api/resolve-routes.js";
 import { actorOf, baseUrl } from "../http/context.js";
+import { sendBlob } from "../http/send-blob.js";
 import type { Services } from "../http/services.js";
 
 const LFS_JSON = "application/vnd.git-lfs+json";
@@ -72,11 +73,8 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
       if (range) reply.status(206).header("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
       reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
       if (req.method === "HEAD" || size === 0) return reply.send(req.method === "HEAD" ? undefined : Buffer.alloc(0));
-      const ac = new AbortController();
-      reply.raw.on("close", () => {
-        if (!reply.raw.writableFinished) ac.abort();
-      });
-      return reply.send(await svc.lfs.open(oid, range ?? undefined, ac.signal));
+      const r = range ?? { start: 0, end: size - 1 };
+      return sendBlob(reply, await svc.lfs.reader(oid), () => svc.lfs.open(oid, range ?? undefined), r.start, r.end);
     },
   });
 
