@@ -155,6 +155,15 @@ export class Lfs {
     return size;
   }
 
+  /** The oids among `oids` that the repo does not hold (the push policy asks this). */
+  async missing(repoId: number, oids: unknown[]): Promise<string[]> {
+    const out = [];
+    for (const o of oids) {
+      if (typeof o !== "string" || !/^[0-9a-f]{64}$/.test(o) || (await this.meta.lfs.linked(repoId, o as Sha256)) === null) out.push(String(o));
+    }
+    return out;
+  }
+
   /** Random access to an object when the store offers it (see BlobStore.openReader). */
   async reader(oid: Sha256): Promise<BlobReader | null> {
     return this.blobs.openReader ? this.blobs.openReader({ kind: "lfs", oid }) : null;

@@ -119,6 +119,21 @@ export interface GitRepo {
   deleteRef(ref: string, expected: CommitOid): Promise<boolean>;
   /** Symbolic HEAD target branch name. */
   setHead(branch: string): Promise<void>;
+  /**
+   * Runs `git upload-pack` or `git receive-pack` in stateless-RPC mode (the smart HTTP transport).
+   * `advertise` produces the info/refs advertisement; `protocol` is a validated GIT_PROTOCOL value.
+   * Pushes run the pre-receive policy hook with `hookEnv`.
+   */
+  serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService;
+}
+
+/** A running git transport process. */
+export interface GitService {
+  stdin: NodeJS.WritableStream;
+  stdout: Readable;
+  /** Resolves with the exit code. */
+  done: Promise<number>;
+  kill(): void;
 }
 
 /** Where bare repositories live. */

@@ -4,14 +4,15 @@
  * move only by compare-and-swap (`update-ref <ref> <new> <old>`).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat as fsStat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { errors } from "../../core/errors.js";
 import type { CommitOid, RepoType } from "../../core/ids.js";
-import type { CommitObject, GitRepo, GitStore, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
+import type { CommitObject, GitRepo, GitService, GitStore, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
 import { CatFile } from "./cat-file.js";
 import { git, gitEnv } from "./run.js";
 import { LruCache } from "../../core/lru.js";
@@ -82,6 +83,7 @@ class BareRepo implements GitRepo {
     readonly dir: string,
     private readonly cat: () => CatFile,
     private readonly trees: LruCache<TreeEntry[] | null>,
+    private readonly hooksDir: string,
   ) {}
 
   async resolveCommit(rev: string): Promise<CommitOid | null> {
@@ -286,6 +288,22 @@ class BareRepo implements GitRepo {
   async setHead(branch: string) {
     await git(this.dir, ["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
   }
+
+  serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService {
+    const config = service === "upload-pack"
+      ? ["-c", "uploadpack.allowFilter=true", "-c", "uploadpack.allowReachableSHA1InWant=true"]
+      : ["-c", `core.hooksPath=${this.hooksDir}`, "-c", "receive.advertisePushOptions=false"];
+    const args = [...config, service, "--stateless-rpc", ...(o.advertise ? ["--advertise-refs"] : []), "."];
+    const env = gitEnv({ ...(o.protocol ? { GIT_PROTOCOL: o.protocol } : {}), ...(o.hookEnv ?? {}) });
+    const child = spawn("git", args, { cwd: this.dir, env, stdio: ["pipe", "pipe", "pipe"] });
+    child.stderr.resume();
+    child.stdin.on("error", () => undefined);
+    const done = new Promise<number>((resolve) => {
+      child.on("close", (code) => resolve(code ?? -1));
+      child.on("error", () => resolve(-1));
+    });
+    return { stdin: child.stdin, stdout: child.stdout, done, kill: () => child.kill("SIGKILL") };
+  }
 }
 
 /** Bare repositories under `{root}/repos/{type}s/{namespace}/{name}.git`. */
@@ -294,7 +312,16 @@ export class FsGitStore implements GitStore {
   private readonly trees = new LruCache<TreeEntry[] | null>(2000);
   private readonly reaper: NodeJS.Timeout;
 
+  /** Hooks every push runs (`core.hooksPath`), written at startup to point at this build. */
+  readonly hooksDir: string;
+
   constructor(private readonly root: string) {
+    this.hooksDir = join(root, "hooks");
+    mkdirSync(this.hooksDir, { recursive: true });
+    const script = fileURLToPath(new URL("./pre-receive.js", import.meta.url));
+    const hook = join(this.hooksDir, "pre-receive");
+    writeFileSync(`${hook}.tmp`, `#!/bin/sh\nexec '${process.execPath}' '${script}'\n`, { mode: 0o755 });
+    renameSync(`${hook}.tmp`, hook);
     this.reaper = setInterval(() => {
       for (const [dir, c] of this.cats) {
         if (c.idleFor() > 60_000) {
@@ -313,7 +340,7 @@ export class FsGitStore implements GitStore {
 
   open(type: RepoType, fullName: string): GitRepo {
     const dir = this.dirOf(type, fullName);
-    return new BareRepo(dir, () => this.cat(dir), this.trees);
+    return new BareRepo(dir, () => this.cat(dir), this.trees, this.hooksDir);
   }
 
   private cat(dir: string): CatFile {

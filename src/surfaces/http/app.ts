@@ -10,6 +10,7 @@ import { registerContentRoutes } from "../api/content-routes.js";
 import { registerCommitRoutes } from "../api/commit-routes.js";
 import { registerResolveRoutes } from "../api/resolve-routes.js";
 import { registerLfsRoutes } from "../lfs/lfs-routes.js";
+import { registerGitRoutes } from "../git-http/git-routes.js";
 import type { Services } from "./services.js";
 
 /** Renders a HubError the HF way: status, `X-Error-Code`, `X-Error-Message`, JSON `{"error"}`. */
@@ -86,5 +87,6 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   registerCommitRoutes(app, svc);
   registerResolveRoutes(app, svc);
   registerLfsRoutes(app, svc);
+  registerGitRoutes(app, svc);
   return app;
 }

@@ -1,0 +1,129 @@
+/**
+ * Git smart HTTP: `info/refs`, `git-upload-pack`, `git-receive-pack` for every repo type, with or
+ * without `.git`, served by the real git in stateless-RPC mode. HTTP Basic carries the token as the
+ * password. Pushes run the pre-receive policy, which asks this process (over loopback, with a
+ * per-process secret) which LFS objects the repo holds.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createGunzip } from "node:zlib";
+import { Transform } from "node:stream";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errors, HubError } from "../../core/errors.js";
+import type { RepoType } from "../../core/ids.js";
+import type { RepoRecord } from "../../core/ports.js";
+import { actorOf } from "../http/context.js";
+import type { Services } from "../http/services.js";
+
+const PREFIXES: { prefix: string; type: RepoType }[] = [
+  { prefix: "", type: "model" },
+  { prefix: "/datasets", type: "dataset" },
+  { prefix: "/spaces", type: "space" },
+];
+const SERVICES = new Set(["git-upload-pack", "git-receive-pack"]);
+/** Largest decompressed request body we accept from a gzip-encoded negotiation. */
+const MAX_GUNZIPPED = 64 * 1024 * 1024;
+
+/** One pkt-line. */
+function pkt(s: string): string {
+  return (s.length + 4).toString(16).padStart(4, "0") + s;
+}
+
+/** Validated value for GIT_PROTOCOL from the `Git-Protocol` header. */
+function protocolOf(req: FastifyRequest): string | undefined {
+  const h = req.headers["git-protocol"];
+  if (h === undefined) return undefined;
+  if (typeof h !== "string" || !/^version=[0-2](:[A-Za-z0-9._=-]{1,64}){0,8}$/.test(h)) throw errors.badRequest("Invalid Git-Protocol header");
+  return h;
+}
+
+/** Caps a stream's byte count; errors with 413 when exceeded. */
+function cap(limit: number): Transform {
+  let n = 0;
+  return new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      n += chunk.length;
+      cb(n > limit ? new HubError("PayloadTooLarge", "Request body too large") : null, chunk);
+    },
+  });
+}
+
+/** Registers the smart HTTP routes and the internal hook callback. */
+export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
+  const secret = randomBytes(32).toString("hex");
+
+  const open = async (req: FastifyRequest, reply: FastifyReply, type: RepoType, service: string): Promise<RepoRecord> => {
+    const p = req.params as { ns: string; name: string };
+    const id = `${p.ns}/${p.name.replace(/\.git$/, "")}`;
+    try {
+      const actor = await actorOf(svc, req);
+      const { repo, movedFrom } = await svc.repos.get(actor, type, id, service === "git-receive-pack" ? "write" : "read");
+      if (movedFrom && service === "git-receive-pack") throw errors.repoNotFound(actor === null);
+      return repo;
+    } catch (e) {
+      if (e instanceof HubError && e.status === 401) reply.header("WWW-Authenticate", 'Basic realm="Hubble"');
+      throw e;
+    }
+  };
+
+  for (const { prefix, type } of PREFIXES) {
+    app.get(`${prefix}/:ns/:name/info/refs`, async (req, reply) => {
+      const service = String((req.query as { service?: string }).service ?? "");
+      if (!SERVICES.has(service)) throw errors.forbidden("Dumb HTTP is not supported; use a git client with smart HTTP");
+      const repo = await open(req, reply, type, service);
+      const proc = svc.commits.git(repo).serve(service.slice(4) as "upload-pack" | "receive-pack", { advertise: true, protocol: protocolOf(req) });
+      proc.stdin.end();
+      reply.raw.on("close", () => proc.kill());
+      const chunks: Buffer[] = [Buffer.from(pkt(`# service=${service}\n`) + "0000")];
+      for await (const c of proc.stdout) chunks.push(c as Buffer);
+      if ((await proc.done) !== 0) throw new HubError("Internal", "git failed to advertise refs");
+      return reply
+        .header("Content-Type", `application/x-${service}-advertisement`)
+        .header("Cache-Control", "no-cache, max-age=0, must-revalidate")
+        .send(Buffer.concat(chunks));
+    });
+
+    for (const service of SERVICES) {
+      app.post(`${prefix}/:ns/:name/${service}`, async (req, reply) => {
+        const repo = await open(req, reply, type, service);
+        if (req.headers["content-type"] !== `application/x-${service}-request`) throw errors.badRequest(`Content-Type must be application/x-${service}-request`);
+        const git = svc.commits.git(repo);
+        const local = req.socket.localAddress?.includes(":") ? `[${req.socket.localAddress}]` : req.socket.localAddress;
+        const proc = git.serve(service.slice(4) as "upload-pack" | "receive-pack", {
+          advertise: false,
+          protocol: protocolOf(req),
+          hookEnv: service === "git-receive-pack"
+            ? {
+                HUBBLE_HOOK_URL: `http://${local}:${req.socket.localPort}/internal/hooks/${repo.id}/lfs-check`,
+                HUBBLE_HOOK_SECRET: secret,
+                HUBBLE_DEFAULT_BRANCH: repo.defaultBranch,
+                HUBBLE_MAX_BLOB: String(10 * 1024 * 1024),
+              }
+            : undefined,
+        });
+        const body = req.headers["content-encoding"] === "gzip" ? req.raw.pipe(createGunzip()).on("error", () => proc.kill()).pipe(cap(MAX_GUNZIPPED)) : req.raw;
+        body.on("error", () => proc.kill());
+        body.pipe(proc.stdin as NodeJS.WritableStream);
+        reply.raw.on("close", () => {
+          if (!reply.raw.writableFinished) proc.kill();
+        });
+        if (service === "git-receive-pack") {
+          void proc.done.then(async (code) => {
+            if (code !== 0) return;
+            const head = await git.resolveCommit(`refs/heads/${repo.defaultBranch}`);
+            if (head) await svc.commits.refreshCard(repo, git, head);
+          }).catch(() => undefined);
+        }
+        return reply.header("Content-Type", `application/x-${service}-result`).header("Cache-Control", "no-cache").send(proc.stdout);
+      });
+    }
+  }
+
+  app.post("/internal/hooks/:repoId/lfs-check", async (req) => {
+    const given = Buffer.from(String(req.headers["x-hubble-hook-secret"] ?? ""));
+    const want = Buffer.from(secret);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) throw errors.forbidden("Invalid hook secret");
+    const oids = (req.body as { oids?: unknown })?.oids;
+    if (!Array.isArray(oids)) throw errors.badRequest("'oids' must be a list");
+    return { missing: await svc.lfs.missing(Number((req.params as { repoId: string }).repoId), oids) };
+  });
+}
