@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# The whole test suite. Installs what the tests need (Python venv with the pinned clients),
+# The whole test suite. Installs what the tests need (git-lfs, the Python venv with the pinned clients),
 # builds, then runs every test with node's test runner.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# git and git-lfs from Debian for the git end-to-end tests.
+if ! command -v git >/dev/null || ! git lfs version >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git git-lfs
+  else
+    echo "git and git-lfs are required (apt-get install git git-lfs)" >&2; exit 1
+  fi
+fi
 
 if [ ! -d node_modules ]; then npm install --no-audit --no-fund; fi
 

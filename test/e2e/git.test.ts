@@ -1,0 +1,207 @@
+/**
+ * End-to-end: real `git` and `git-lfs` (Debian packages) against a real Hubble over smart HTTP,
+ * on the same history the HTTP API shows.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, type TestServer } from "./harness.js";
+
+let server: TestServer;
+let work: string;
+let env: NodeJS.ProcessEnv;
+let authed: (repo: string) => string;
+
+/** Runs git; returns status and combined output. */
+function run(args: string[], cwd = work, extraEnv: Record<string, string> = {}) {
+  const r = spawnSync("git", args, { cwd, env: { ...env, ...extraEnv }, encoding: "utf8", maxBuffer: 1 << 26 });
+  return { code: r.status, out: (r.stdout ?? "") + (r.stderr ?? "") };
+}
+function ok(args: string[], cwd = work, extraEnv: Record<string, string> = {}) {
+  const r = run(args, cwd, extraEnv);
+  assert.equal(r.code, 0, `git ${args.join(" ")}\n${r.out}`);
+  return r.out;
+}
+const commitAll = (dir: string, msg: string) => {
+  ok(["add", "-A"], dir);
+  ok(["-c", "user.name=Tester", "-c", "user.email=t@example.com", "commit", "-qm", msg], dir);
+};
+
+async function api(path: string, init: RequestInit = {}) {
+  return fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${server.adminToken}`, ...(init.headers ?? {}) } });
+}
+async function createRepo(name: string, extra: Record<string, unknown> = {}) {
+  const r = await api("/api/repos/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, ...extra }) });
+  assert.equal(r.status, 200);
+}
+async function head(repo: string, branch = "main"): Promise<string> {
+  return (await (await api(`/api/models/admin/${repo}/revision/${branch}`)).json()).sha;
+}
+
+before(async () => {
+  server = await startServer();
+  work = await mkdtemp(join(tmpdir(), "hubble-git-"));
+  env = { PATH: process.env.PATH, HOME: work, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" };
+  authed = (repo) => `${server.url.replace("http://", `http://admin:${server.adminToken}@`)}/${repo}`;
+  ok(["lfs", "install", "--skip-repo"]);
+});
+after(async () => {
+  await server?.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+test("clone with protocol v0 and v2, shallow and partial; push a branch and a tag", async () => {
+  await createRepo("plain");
+  ok(["clone", "-q", authed("admin/plain"), "plain"]);
+  const dir = join(work, "plain");
+  await writeFile(join(dir, "a.txt"), "one\n");
+  commitAll(dir, "add a");
+  await writeFile(join(dir, "b.txt"), "two\n");
+  commitAll(dir, "add b");
+  ok(["push", "-q", "origin", "main"], dir);
+  ok(["push", "-q", "origin", "main:feature"], dir);
+  ok(["tag", "v1.0"], dir);
+  ok(["push", "-q", "origin", "v1.0"], dir);
+  const local = ok(["rev-parse", "HEAD"], dir).trim();
+  assert.equal(await head("plain"), local, "the API sees the pushed commit at once");
+  const refs = await (await api("/api/models/admin/plain/refs")).json();
+  assert.deepEqual(refs.branches.map((b: { name: string }) => b.name).sort(), ["feature", "main"]);
+  assert.deepEqual(refs.tags.map((t: { name: string; targetCommit: string }) => [t.name, t.targetCommit]), [["v1.0", local]]);
+  const commits = await (await api("/api/models/admin/plain/commits/main")).json();
+  assert.deepEqual(commits.map((c: { title: string }) => c.title), ["add b", "add a", "initial commit"]);
+
+  for (const v of ["0", "2"]) {
+    const target = `v${v}`;
+    ok(["-c", `protocol.version=${v}`, "clone", "-q", `${server.url}/admin/plain.git`, target]);
+    assert.equal(ok(["rev-parse", "HEAD"], join(work, target)).trim(), local);
+  }
+  ok(["clone", "-q", "--depth", "1", `${server.url}/admin/plain`, "shallow"]);
+  assert.equal(ok(["rev-list", "--count", "HEAD"], join(work, "shallow")).trim(), "1");
+  ok(["clone", "-q", "--filter=blob:none", `${server.url}/admin/plain`, "partial"]);
+  assert.equal(await readFile(join(work, "partial", "b.txt"), "utf8"), "two\n");
+  assert.match(ok(["config", "remote.origin.partialclonefilter"], join(work, "partial")), /blob:none/);
+});
+
+test("API commits are fetched by git, pushed commits are served by resolve with the same sha", async () => {
+  await createRepo("mixed");
+  ok(["clone", "-q", authed("admin/mixed"), "mixed"]);
+  const dir = join(work, "mixed");
+  const body = [{ key: "header", value: { summary: "via api" } }, { key: "file", value: { path: "api.txt", content: Buffer.from("from api").toString("base64"), encoding: "base64" } }].map((l) => JSON.stringify(l)).join("\n");
+  const c = await (await api("/api/models/admin/mixed/commit/main", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body })).json();
+  ok(["pull", "-q", "origin", "main"], dir);
+  assert.equal(ok(["rev-parse", "HEAD"], dir).trim(), c.commitOid);
+  assert.equal(await readFile(join(dir, "api.txt"), "utf8"), "from api");
+  await writeFile(join(dir, "git.txt"), "from git");
+  commitAll(dir, "via git");
+  ok(["push", "-q", "origin", "main"], dir);
+  const res = await fetch(`${server.url}/admin/mixed/resolve/main/git.txt`);
+  assert.equal(await res.text(), "from git");
+  assert.equal(res.headers.get("x-repo-commit"), ok(["rev-parse", "HEAD"], dir).trim());
+});
+
+test("LFS: push 50 MB through git-lfs, pull it elsewhere, and download it through resolve", async () => {
+  await createRepo("lfs");
+  ok(["clone", "-q", authed("admin/lfs"), "lfs"]);
+  const dir = join(work, "lfs");
+  const files = [randomBytes(30 * 1024 * 1024), randomBytes(20 * 1024 * 1024)];
+  await writeFile(join(dir, "w1.bin"), files[0]!);
+  await writeFile(join(dir, "sub-w2.bin"), files[1]!);
+  commitAll(dir, "weights");
+  ok(["push", "-q", "origin", "main"], dir);
+  ok(["clone", "-q", authed("admin/lfs"), "lfs-copy"], work, { GIT_LFS_SKIP_SMUDGE: "1" });
+  const copy = join(work, "lfs-copy");
+  assert.match(await readFile(join(copy, "w1.bin"), "utf8"), /^version https:\/\/git-lfs/);
+  ok(["lfs", "pull"], copy);
+  assert.ok((await readFile(join(copy, "w1.bin"))).equals(files[0]!));
+  assert.ok((await readFile(join(copy, "sub-w2.bin"))).equals(files[1]!));
+  const res = await fetch(`${server.url}/admin/lfs/resolve/main/w1.bin`);
+  assert.equal(res.headers.get("etag"), `"${createHash("sha256").update(files[0]!).digest("hex")}"`);
+  assert.ok(Buffer.from(await res.arrayBuffer()).equals(files[0]!));
+});
+
+test("push policy: an 11 MiB non-LFS blob and a pointer to a never-uploaded object are refused, nothing changes", async () => {
+  await createRepo("policy");
+  ok(["clone", "-q", authed("admin/policy"), "policy"]);
+  const dir = join(work, "policy");
+  const before = await head("policy");
+  await writeFile(join(dir, "huge.dat"), randomBytes(11 * 1024 * 1024));
+  commitAll(dir, "huge");
+  const r = run(["push", "origin", "main"], dir);
+  assert.notEqual(r.code, 0);
+  assert.match(r.out, /Your push was rejected because it contains files larger than 10 MiB/);
+  assert.match(r.out, /huge\.dat/);
+  assert.equal(await head("policy"), before);
+
+  ok(["reset", "-q", "--hard", "origin/main"], dir);
+  const oid = "ab".repeat(32);
+  await writeFile(join(dir, "ghost.bin"), `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize 1234\n`);
+  ok(["add", "ghost.bin"], dir, {});
+  ok(["-c", "user.name=T", "-c", "user.email=t@e", "-c", "filter.lfs.clean=cat", "commit", "-qm", "ghost"], dir);
+  const r2 = run(["-c", "lfs.allowincompletepush=true", "push", "origin", "main"], dir, { GIT_LFS_SKIP_PUSH: "1" });
+  assert.notEqual(r2.code, 0);
+  assert.match(r2.out, /LFS objects that were never uploaded/);
+  assert.equal(await head("policy"), before);
+
+  const del = run(["push", "origin", ":main"], dir);
+  assert.notEqual(del.code, 0);
+  assert.equal(await head("policy"), before, "the default branch cannot be deleted");
+});
+
+test("a push racing an API commit on one branch: one clean winner, one clean refusal", async () => {
+  await createRepo("race");
+  ok(["clone", "-q", authed("admin/race"), "race"]);
+  const dir = join(work, "race");
+  const base = await head("race");
+  await writeFile(join(dir, "git.txt"), "git");
+  commitAll(dir, "git side");
+  const pushed = ok(["rev-parse", "HEAD"], dir).trim();
+  const body = [{ key: "header", value: { summary: "api side", parentCommit: base } }, { key: "file", value: { path: "api.txt", content: "YXBp", encoding: "base64" } }].map((l) => JSON.stringify(l)).join("\n");
+  const push = new Promise<number | null>((resolve) => spawn("git", ["push", "-q", "origin", "main"], { cwd: dir, env, stdio: "ignore" }).on("exit", resolve));
+  const commit = api("/api/models/admin/race/commit/main", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body });
+  const [pushCode, commitRes] = await Promise.all([push, commit]);
+  const final = await head("race");
+  const apiWon = commitRes.status === 200;
+  assert.notEqual(apiWon, pushCode === 0, `exactly one wins (push ${pushCode}, api ${commitRes.status})`);
+  if (apiWon) assert.equal(final, (await commitRes.json()).commitOid);
+  else {
+    assert.equal(commitRes.status, 412);
+    assert.equal(final, pushed);
+  }
+});
+
+test("private repos: anonymous clone is refused with a 401 challenge, the token works", async () => {
+  await createRepo("secret", { private: true });
+  const r = run(["clone", "-q", `${server.url}/admin/secret`, "secret-anon"]);
+  assert.notEqual(r.code, 0);
+  const probe = await fetch(`${server.url}/admin/secret.git/info/refs?service=git-upload-pack`);
+  assert.equal(probe.status, 401);
+  assert.match(String(probe.headers.get("www-authenticate")), /^Basic/);
+  ok(["clone", "-q", authed("admin/secret"), "secret-ok"]);
+  const push = await fetch(`${server.url}/admin/plain.git/info/refs?service=git-receive-pack`);
+  assert.equal(push.status, 401, "anonymous push is challenged");
+});
+
+test("bad input: garbage pkt-lines, truncated packs, invalid gzip and content types get clean errors; the server keeps serving", async () => {
+  const post = (svc: string, body: Uint8Array, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/admin/plain.git/${svc}`, { method: "POST", headers: { authorization: `Basic ${Buffer.from(`x:${server.adminToken}`).toString("base64")}`, "content-type": `application/x-${svc}-request`, ...headers }, body: new Uint8Array(body) });
+  const before = await head("plain");
+  const garbage = await post("git-upload-pack", Buffer.from("zzzz this is not a pkt-line"));
+  await garbage.arrayBuffer();
+  const truncated = await post("git-receive-pack", Buffer.concat([Buffer.from(`00980000000000000000000000000000000000000000 ${"1".repeat(40)} refs/heads/evil\0 report-status\n0000`), Buffer.from("PACK\0\0\0\x02\0\0\0\x05garbage")]));
+  const text = Buffer.from(await truncated.arrayBuffer()).toString("latin1");
+  assert.doesNotMatch(text, /ok refs\/heads\/evil/);
+  const badGzip = await post("git-upload-pack", Buffer.from("not gzip at all"), { "content-encoding": "gzip" });
+  await badGzip.arrayBuffer();
+  const wrongType = await post("git-upload-pack", Buffer.from("0000"), { "content-type": "text/plain" });
+  assert.equal(wrongType.status, 400);
+  const badProto = await fetch(`${server.url}/admin/plain/info/refs?service=git-upload-pack`, { headers: { "git-protocol": "version=2;rm -rf /" } });
+  assert.equal(badProto.status, 400);
+  const refs = await (await api("/api/models/admin/plain/refs")).json();
+  assert.deepEqual(refs.branches.map((b: { name: string }) => b.name).sort(), ["feature", "main"]);
+  assert.equal(await head("plain"), before);
+  ok(["clone", "-q", `${server.url}/admin/plain`, "after-garbage"]);
+});
