@@ -12,6 +12,7 @@ import { Access } from "./core/access.js";
 import { Accounts } from "./core/accounts.js";
 import { Commits } from "./core/commits.js";
 import { Lfs } from "./core/lfs.js";
+import { Locks } from "./core/locks.js";
 import { Repos } from "./core/repos.js";
 import type { Config } from "./config.js";
 import { buildApp } from "./surfaces/http/app.js";
@@ -59,6 +60,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     access,
     repos: new Repos(meta, gitStore, access),
     commits: new Commits(meta, gitStore),
+    locks: new Locks(meta, access),
     lfs: new Lfs(meta, blobs, { secret: await loadSecret(config.data), multipartThreshold: config.lfsMultipartThreshold, chunkSize: config.lfsChunkSize, urlTtl: 3600 }),
   };
   const app = await buildApp(services, logger);

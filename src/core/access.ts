@@ -38,6 +38,13 @@ export class Access {
     }
   }
 
+  /** May the actor administer the repo (its owner, an admin of the owning org, a site admin)? */
+  async isRepoAdmin(actor: Actor, repo: RepoRecord): Promise<boolean> {
+    if (!actor || actor.token.role !== "write") return false;
+    if (actor.user.id === repo.ownerId || actor.user.isAdmin) return true;
+    return (await this.meta.accounts.memberRole(repo.ownerId, actor.user.id)) === "admin";
+  }
+
   /** Owner ids whose private repos the actor may list. */
   async visibleOwners(actor: Actor): Promise<number[]> {
     if (!actor) return [];

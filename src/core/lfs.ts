@@ -55,7 +55,10 @@ export class Lfs {
   }
 
   /** Answers a batch request for one repo. Access was checked by the caller for `operation`. */
-  async batch(repo: RepoRecord, operation: "upload" | "download", transfers: string[], objects: unknown[], url: UrlFor) {
+  async batch(repo: RepoRecord, operation: "upload" | "download", transfers: string[], objects: unknown[], url: UrlFor, authorization?: string) {
+    // git-lfs sends action headers with each transfer; echo its own credentials so transfers
+    // work even through proxies that strip query strings (the hrefs are signed regardless).
+    const auth: Record<string, string> = authorization ? { Authorization: authorization } : {};
     const multipart = operation === "upload" && transfers.includes("multipart");
     let usedMultipart = false;
     const out = [];
@@ -74,14 +77,14 @@ export class Lfs {
       const held = await this.meta.lfs.linked(repo.id, oid as Sha256);
       if (operation === "download") {
         if (held === null) out.push({ oid, size, error: { code: 404, message: "Object does not exist" } });
-        else out.push({ oid, size: held, authenticated: true, actions: { download: { href: url(`/lfs/objects/${repo.id}/${oid}?${this.sign(["get", repo.id, oid])}`), expires_in: this.cfg.urlTtl } } });
+        else out.push({ oid, size: held, authenticated: true, actions: { download: { href: url(`/lfs/objects/${repo.id}/${oid}?${this.sign(["get", repo.id, oid])}`), header: auth, expires_in: this.cfg.urlTtl } } });
         continue;
       }
       if (held !== null) {
         out.push({ oid, size, authenticated: true });
         continue;
       }
-      const verify: Action = { href: url(`/lfs/verify/${repo.id}?${this.sign(["verify", repo.id])}`), expires_in: this.cfg.urlTtl };
+      const verify: Action = { href: url(`/lfs/verify/${repo.id}?${this.sign(["verify", repo.id])}`), header: auth, expires_in: this.cfg.urlTtl };
       if (multipart && size >= this.cfg.multipartThreshold) {
         usedMultipart = true;
         const uploadId = randomUUID();
@@ -95,7 +98,7 @@ export class Lfs {
         out.push({ oid, size, authenticated: true, actions: { upload: { href: done, header, expires_in: this.cfg.urlTtl }, verify } });
       } else {
         const href = url(`/lfs/objects/${repo.id}/${oid}/${size}?${this.sign(["put", repo.id, oid, size])}`);
-        out.push({ oid, size, authenticated: true, actions: { upload: { href, header: { "Content-Type": "application/octet-stream" }, expires_in: this.cfg.urlTtl }, verify } });
+        out.push({ oid, size, authenticated: true, actions: { upload: { href, header: { "Content-Type": "application/octet-stream", ...auth }, expires_in: this.cfg.urlTtl }, verify } });
       }
     }
     return { transfer: usedMultipart ? "multipart" : "basic", hash_algo: "sha256", objects: out };

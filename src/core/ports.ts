@@ -202,6 +202,17 @@ export interface RepoQuery {
   visibleOwnerIds: number[];
 }
 
+/** A Git LFS file lock. */
+export interface LockRecord {
+  id: number;
+  repoId: number;
+  path: string;
+  refName: string | null;
+  ownerId: number;
+  ownerName: string;
+  lockedAt: string;
+}
+
 /** Metadata persistence, use-case shaped. */
 export interface MetaStore {
   accounts: {
@@ -238,5 +249,17 @@ export interface MetaStore {
     linked(repoId: number, oid: Sha256): Promise<number | null>;
     /** Object known to the store at all (any repo), with its size. */
     stored(oid: Sha256): Promise<number | null>;
+    /** Every stored object with its creation time (for GC). */
+    all(): Promise<{ oid: Sha256; size: number; createdAt: string }[]>;
+    /** Forgets an object everywhere (GC, after the blob is gone). */
+    forget(oid: Sha256): Promise<void>;
   };
+  locks: {
+    /** Creates a lock, or returns the existing one on the same path with `created: false`. */
+    create(l: { repoId: number; path: string; refName: string | null; ownerId: number }): Promise<{ lock: LockRecord; created: boolean }>;
+    list(repoId: number, q: { path?: string; id?: number; limit: number; offset: number }): Promise<LockRecord[]>;
+    delete(id: number): Promise<void>;
+  };
+  /** Every repository (for GC and fsck). */
+  allRepos(): Promise<RepoRecord[]>;
 }

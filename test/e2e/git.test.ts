@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, type TestServer } from "./harness.js";
+import { createServer, connect, type Socket } from "node:net";
+import { dirname } from "node:path";
+import { PYTHON, startServer, type TestServer } from "./harness.js";
 
 let server: TestServer;
 let work: string;
@@ -25,6 +27,16 @@ function ok(args: string[], cwd = work, extraEnv: Record<string, string> = {}) {
   const r = run(args, cwd, extraEnv);
   assert.equal(r.code, 0, `git ${args.join(" ")}\n${r.out}`);
   return r.out;
+}
+/** Like ok(), without blocking the event loop (needed when this process also runs a proxy). */
+function okAsync(args: string[], cwd = work, extraEnv: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, { cwd, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`git ${args.join(" ")} (${code})\n${out}`))));
+  });
 }
 const commitAll = (dir: string, msg: string) => {
   ok(["add", "-A"], dir);
@@ -43,7 +55,8 @@ async function head(repo: string, branch = "main"): Promise<string> {
 }
 
 before(async () => {
-  server = await startServer();
+  // Small multipart threshold so `hf lfs-enable-largefiles` gets HF's multipart answer quickly.
+  server = await startServer({ HUBBLE_LFS_MULTIPART_THRESHOLD: String(8 << 20), HUBBLE_LFS_CHUNK_SIZE: String(5 << 20) });
   work = await mkdtemp(join(tmpdir(), "hubble-git-"));
   env = { PATH: process.env.PATH, HOME: work, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" };
   authed = (repo) => `${server.url.replace("http://", `http://admin:${server.adminToken}@`)}/${repo}`;
@@ -204,4 +217,118 @@ test("bad input: garbage pkt-lines, truncated packs, invalid gzip and content ty
   assert.deepEqual(refs.branches.map((b: { name: string }) => b.name).sort(), ["feature", "main"]);
   assert.equal(await head("plain"), before);
   ok(["clone", "-q", `${server.url}/admin/plain`, "after-garbage"]);
+});
+
+/** A TCP proxy that cuts the first response to a matching request after `cutAfter` bytes. */
+function cuttingProxy(target: string, match: RegExp, cutAfter: number) {
+  const u = new URL(target);
+  const seen: string[] = [];
+  let cut = false;
+  const srv = createServer((client: Socket) => {
+    const up = connect(Number(u.port), u.hostname);
+    let cutting = false;
+    let sent = 0;
+    client.on("data", (d: Buffer) => {
+      const head = d.toString("latin1");
+      if (/^(GET|POST|PUT|HEAD) /.test(head)) {
+        seen.push(head.split("\r\n\r\n")[0]!);
+        if (!cut && match.test(head.split("\r\n")[0]!)) cutting = true;
+      }
+      up.write(d);
+    });
+    up.on("data", (d: Buffer) => {
+      if (cutting) {
+        sent += d.length;
+        if (sent > cutAfter) {
+          cut = true;
+          cutting = false;
+          client.destroy();
+          up.destroy();
+          return;
+        }
+      }
+      client.write(d);
+    });
+    const end = () => {
+      client.destroy();
+      up.destroy();
+    };
+    client.on("error", end).on("close", end);
+    up.on("error", end).on("close", end);
+  });
+  return new Promise<{ url: string; seen: string[]; wasCut: () => boolean; close: () => void }>((resolve) =>
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      resolve({ url: `http://127.0.0.1:${port}`, seen, wasCut: () => cut, close: () => srv.close() });
+    }),
+  );
+}
+
+test("git lfs pull resumes an interrupted download with a Range request", async () => {
+  const proxy = await cuttingProxy(server.url, /^GET \/lfs\/objects\//, 8 << 20);
+  try {
+    const url = `${proxy.url.replace("http://", `http://admin:${server.adminToken}@`)}/admin/lfs`;
+    await okAsync(["clone", "-q", url, "lfs-resume"], work, { GIT_LFS_SKIP_SMUDGE: "1" });
+    const dir = join(work, "lfs-resume");
+    await okAsync(["lfs", "pull", "--include", "w1.bin"], dir);
+    assert.ok(proxy.wasCut(), "the first download was cut");
+    const ranged = proxy.seen.filter((r) => r.startsWith("GET /lfs/objects/") && /\r\nRange: bytes=[1-9]\d*-/i.test(r));
+    assert.ok(ranged.length > 0, `a resumed Range request was sent:\n${proxy.seen.join("\n---\n")}`);
+    const original = await readFile(join(work, "lfs", "w1.bin"));
+    assert.ok((await readFile(join(dir, "w1.bin"))).equals(original));
+  } finally {
+    proxy.close();
+  }
+});
+
+test("hf lfs-enable-largefiles: git-lfs uploads through HF's multipart transfer", async () => {
+  await createRepo("multipart");
+  ok(["clone", "-q", authed("admin/multipart"), "multipart"]);
+  const dir = join(work, "multipart");
+  const path = `${dirname(PYTHON)}:${env.PATH}`;
+  const hf = spawnSync(join(dirname(PYTHON), "hf"), ["lfs-enable-largefiles", dir], { env: { ...env, PATH: path }, encoding: "utf8" });
+  assert.equal(hf.status, 0, hf.stderr);
+  const data = randomBytes(12 * 1024 * 1024 + 123);
+  await writeFile(join(dir, "big.safetensors"), data);
+  ok(["lfs", "track", "*.safetensors"], dir);
+  commitAll(dir, "big");
+  const out = ok(["push", "origin", "main"], dir, { PATH: path, GIT_TRACE: "1" });
+  assert.match(out, /adapter "multipart"/, "git-lfs used the multipart custom transfer");
+  const res = await fetch(`${server.url}/admin/multipart/resolve/main/big.safetensors`);
+  assert.ok(Buffer.from(await res.arrayBuffer()).equals(data));
+});
+
+test("LFS locks between two users: create, list, verify, refused unlock, forced unlock", async () => {
+  server.cli(["user", "create", "carol"]);
+  server.cli(["org", "create", "team", "--member", "admin:admin", "--member", "carol:write"]);
+  const carolToken = server.cli(["token", "create", "--user", "carol"]);
+  const r = await api("/api/repos/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "locked", organization: "team" }) });
+  assert.equal(r.status, 200);
+  const carolUrl = `${server.url.replace("http://", `http://carol:${carolToken}@`)}/team/locked`;
+  ok(["clone", "-q", carolUrl, "carol-locked"]);
+  ok(["clone", "-q", authed("team/locked"), "admin-locked"]);
+  const carol = join(work, "carol-locked");
+  const admin = join(work, "admin-locked");
+  await writeFile(join(carol, "model.bin"), randomBytes(1000));
+  commitAll(carol, "model");
+  ok(["push", "-q", "origin", "main"], carol);
+  ok(["pull", "-q", "origin", "main"], admin);
+
+  assert.match(ok(["lfs", "lock", "model.bin"], carol), /Locked model\.bin/);
+  const again = run(["lfs", "lock", "model.bin"], admin);
+  assert.notEqual(again.code, 0, "a second lock on the same path is refused");
+  assert.match(ok(["lfs", "locks"], admin), /model\.bin\s+carol/);
+  const verify = await fetch(`${server.url}/team/locked.git/info/lfs/locks/verify`, { method: "POST", headers: { authorization: `Bearer ${server.adminToken}`, "content-type": "application/vnd.git-lfs+json" }, body: "{}" });
+  const v = await verify.json();
+  assert.deepEqual([v.ours.length, v.theirs.length, v.theirs[0].owner.name], [0, 1, "carol"]);
+  const refused = run(["lfs", "unlock", "model.bin"], admin);
+  assert.notEqual(refused.code, 0, "only the owner can unlock without --force");
+  assert.match(ok(["lfs", "locks"], carol), /model\.bin/);
+  ok(["lfs", "unlock", "--force", "model.bin"], admin);
+  assert.doesNotMatch(ok(["lfs", "locks"], carol), /model\.bin/);
+  ok(["lfs", "lock", "model.bin"], carol);
+  ok(["lfs", "unlock", "model.bin"], carol);
+  const anon = await fetch(`${server.url}/team/locked.git/info/lfs/locks`, { method: "POST", headers: { "content-type": "application/vnd.git-lfs+json" }, body: JSON.stringify({ path: "x" }) });
+  assert.equal(anon.status, 401);
+  assert.ok(anon.headers.get("lfs-authenticate"));
 });

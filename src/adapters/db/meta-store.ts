@@ -4,7 +4,7 @@
  */
 import { Kysely, Migrator, SqliteDialect, type Selectable } from "kysely";
 import Database from "better-sqlite3";
-import type { Account, MetaStore, RepoQuery, RepoRecord, TokenRecord } from "../../core/ports.js";
+import type { Account, LockRecord, MetaStore, RepoQuery, RepoRecord, TokenRecord } from "../../core/ports.js";
 import type { RepoType, Sha256 } from "../../core/ids.js";
 import type { Database as Schema, ReposTable } from "./schema.js";
 import { migrations } from "./migrations.js";
@@ -64,6 +64,14 @@ function toAccount(r: Selectable<Schema["accounts"]>): Account {
 
 function toToken(r: Selectable<Schema["tokens"]>): TokenRecord {
   return { id: r.id, accountId: r.account_id, name: r.name, role: r.role, createdAt: r.created_at };
+}
+
+function lockQuery(db: Kysely<Schema>) {
+  return db.selectFrom("lfs_locks").innerJoin("accounts", "accounts.id", "lfs_locks.owner_id").selectAll("lfs_locks").select("accounts.name as owner_name");
+}
+
+function toLock(r: Selectable<Schema["lfs_locks"]> & { owner_name: string }): LockRecord {
+  return { id: r.id, repoId: r.repo_id, path: r.path, refName: r.ref_name, ownerId: r.owner_id, ownerName: r.owner_name, lockedAt: r.locked_at };
 }
 
 /** Builds the MetaStore on a Kysely handle. */
@@ -195,6 +203,38 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
         const r = await db.selectFrom("lfs_objects").select("size").where("oid", "=", oid).executeTakeFirst();
         return r ? Number(r.size) : null;
       },
+      async all() {
+        const rows = await db.selectFrom("lfs_objects").selectAll().execute();
+        return rows.map((r) => ({ oid: r.oid as Sha256, size: Number(r.size), createdAt: r.created_at }));
+      },
+      async forget(oid) {
+        await db.transaction().execute(async (tx) => {
+          await tx.deleteFrom("repo_lfs").where("oid", "=", oid).execute();
+          await tx.deleteFrom("lfs_objects").where("oid", "=", oid).execute();
+        });
+      },
+    },
+    locks: {
+      async create(l) {
+        return db.transaction().execute(async (tx) => {
+          const existing = await lockQuery(tx).where("lfs_locks.repo_id", "=", l.repoId).where("lfs_locks.path", "=", l.path).executeTakeFirst();
+          if (existing) return { lock: toLock(existing), created: false };
+          const { id } = await tx.insertInto("lfs_locks").values({ repo_id: l.repoId, path: l.path, ref_name: l.refName, owner_id: l.ownerId, locked_at: now() }).returning("id").executeTakeFirstOrThrow();
+          return { lock: toLock(await lockQuery(tx).where("lfs_locks.id", "=", id).executeTakeFirstOrThrow()), created: true };
+        });
+      },
+      async list(repoId, q) {
+        let s = lockQuery(db).where("lfs_locks.repo_id", "=", repoId);
+        if (q.path !== undefined) s = s.where("lfs_locks.path", "=", q.path);
+        if (q.id !== undefined) s = s.where("lfs_locks.id", "=", q.id);
+        return (await s.orderBy("lfs_locks.id").limit(q.limit).offset(q.offset).execute()).map(toLock);
+      },
+      async delete(id) {
+        await db.deleteFrom("lfs_locks").where("id", "=", id).execute();
+      },
+    },
+    async allRepos() {
+      return (await db.selectFrom("repos").selectAll().execute()).map(toRepo);
     },
   };
 }

@@ -80,9 +80,24 @@ const m001: Migration = {
   },
 };
 
+const m002: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable("lfs_locks")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addColumn("path", "varchar(4096)", (c) => c.notNull())
+      .addColumn("ref_name", "varchar(256)")
+      .addColumn("owner_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("locked_at", "varchar(32)", (c) => c.notNull())
+      .addUniqueConstraint("lfs_locks_repo_path", ["repo_id", "path"])
+      .execute();
+  },
+};
+
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001 };
+    return { "001_initial": m001, "002_lfs_locks": m002 };
   },
 };

@@ -66,6 +66,15 @@ export interface RepoLfsTable {
   oid: string;
 }
 
+export interface LfsLocksTable {
+  id: Generated<number>;
+  repo_id: number;
+  path: string;
+  ref_name: string | null;
+  owner_id: number;
+  locked_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   org_members: OrgMembersTable;
@@ -74,4 +83,5 @@ export interface Database {
   repo_redirects: RepoRedirectsTable;
   lfs_objects: LfsObjectsTable;
   repo_lfs: RepoLfsTable;
+  lfs_locks: LfsLocksTable;
 }

@@ -54,7 +54,7 @@ async function main() {
   }
   if (tooBig.length) {
     reject([
-      `Your push was rejected because it contains files larger than ${Math.round(maxBlob / 1048576)} MiB.`,
+      `Your push was rejected because it contains files larger than ${maxBlob % 1048576 === 0 ? `${maxBlob / 1048576} MiB` : `${maxBlob} bytes`}.`,
       "Please use https://git-lfs.github.com/ to store large files.",
       "Offending files:",
       ...tooBig.map((p) => ` - ${p}`),

@@ -96,7 +96,8 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
                 HUBBLE_HOOK_URL: `http://${local}:${req.socket.localPort}/internal/hooks/${repo.id}/lfs-check`,
                 HUBBLE_HOOK_SECRET: secret,
                 HUBBLE_DEFAULT_BRANCH: repo.defaultBranch,
-                HUBBLE_MAX_BLOB: String(10 * 1024 * 1024),
+                // The same threshold preupload uses (per-repo setting, else the Hub's 10 MiB).
+                HUBBLE_MAX_BLOB: String(repo.lfsThreshold ?? 10 * 1024 * 1024),
               }
             : undefined,
         });

@@ -11,6 +11,7 @@ import { registerCommitRoutes } from "../api/commit-routes.js";
 import { registerResolveRoutes } from "../api/resolve-routes.js";
 import { registerLfsRoutes } from "../lfs/lfs-routes.js";
 import { registerGitRoutes } from "../git-http/git-routes.js";
+import { registerLockRoutes } from "../lfs/lock-routes.js";
 import type { Services } from "./services.js";
 
 /** Renders a HubError the HF way: status, `X-Error-Code`, `X-Error-Message`, JSON `{"error"}`. */
@@ -88,5 +89,6 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   registerResolveRoutes(app, svc);
   registerLfsRoutes(app, svc);
   registerGitRoutes(app, svc);
+  registerLockRoutes(app, svc);
   return app;
 }

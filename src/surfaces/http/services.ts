@@ -3,6 +3,7 @@ import type { Access } from "../../core/access.js";
 import type { Accounts } from "../../core/accounts.js";
 import type { Commits } from "../../core/commits.js";
 import type { Lfs } from "../../core/lfs.js";
+import type { Locks } from "../../core/locks.js";
 import type { Repos } from "../../core/repos.js";
 import type { Config } from "../../config.js";
 
@@ -14,4 +15,5 @@ export interface Services {
   repos: Repos;
   commits: Commits;
   lfs: Lfs;
+  locks: Locks;
 }

@@ -42,7 +42,7 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
         const { repo } = await svc.repos.get(actor, type, id, b.operation === "upload" ? "write" : "read");
         const transfers = Array.isArray(b.transfers) ? b.transfers.map(String) : ["basic"];
         const base = baseUrl(svc, req);
-        const out = await svc.lfs.batch(repo, b.operation, transfers, b.objects, (path) => base + path);
+        const out = await svc.lfs.batch(repo, b.operation, transfers, b.objects, (path) => base + path, req.headers.authorization);
         return reply.type(LFS_JSON).send(out);
       } catch (e) {
         if (e instanceof HubError && e.status === 401) reply.header("LFS-Authenticate", 'Basic realm="Hubble"').header("WWW-Authenticate", 'Basic realm="Hubble"');
