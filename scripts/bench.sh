@@ -9,3 +9,4 @@ if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteract
 if [ ! -d node_modules ]; then npm install --no-audit --no-fund; fi
 npm run build --silent
 node dist/bench/run.js
+node dist/bench/clone.js

@@ -9,7 +9,8 @@ const USAGE = `usage:
   hubble serve [--host H] [--port P] [--public-url URL] [--data DIR]
   hubble user create NAME [--fullname F] [--email E] [--password P] [--admin] [--data DIR]
   hubble token create --user USER [--name N] [--role read|write] [--value hf_...] [--data DIR]
-  hubble org create ORG [--fullname F] [--member USER:ROLE ...] [--data DIR]`;
+  hubble org create ORG [--fullname F] [--member USER:ROLE ...] [--data DIR]
+  hubble gc [--dry-run] [--grace-hours H] [--data DIR]`;
 
 const options = {
   data: { type: "string" },
@@ -25,6 +26,8 @@ const options = {
   role: { type: "string" },
   value: { type: "string" },
   member: { type: "string", multiple: true },
+  "dry-run": { type: "boolean" },
+  "grace-hours": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -55,6 +58,12 @@ async function main(argv: string[]): Promise<number> {
       });
       const o = await accounts.createOrg(arg, { fullname: values.fullname, members });
       console.log(`created org ${o.name}`);
+    } else if (cmd === "gc") {
+      const hours = Number(values["grace-hours"] ?? "24");
+      if (!Number.isFinite(hours) || hours < 0) throw new HubError("BadRequest", "--grace-hours must be a non-negative number");
+      const dryRun = values["dry-run"] ?? false;
+      const r = await h.gc({ dryRun, graceMs: hours * 3600_000, progress: (line) => console.error(line) });
+      console.log(`${dryRun ? "would remove" : "removed"} ${r.removed.length} of ${r.objects} LFS objects (${r.removedBytes} bytes); ${r.referenced} referenced across ${r.repos} repos`);
     } else {
       console.error(USAGE);
       return 2;

@@ -11,6 +11,7 @@ import { FsGitStore } from "./adapters/git/git-store.js";
 import { Access } from "./core/access.js";
 import { Accounts } from "./core/accounts.js";
 import { Commits } from "./core/commits.js";
+import { collectGarbage, type GcReport } from "./core/gc.js";
 import { Lfs } from "./core/lfs.js";
 import { Locks } from "./core/locks.js";
 import { Repos } from "./core/repos.js";
@@ -43,6 +44,8 @@ async function loadSecret(dataDir: string): Promise<Buffer> {
 export interface Hubble {
   app: FastifyInstance;
   services: Services;
+  /** LFS garbage collection over this instance's stores. */
+  gc(o: { dryRun: boolean; graceMs: number; progress?: (line: string) => void }): Promise<GcReport>;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   return {
     app,
     services,
+    gc: (o) => collectGarbage(meta, gitStore, blobs, o),
     async close() {
       await app.close();
       gitStore.close();

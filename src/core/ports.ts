@@ -119,6 +119,8 @@ export interface GitRepo {
   deleteRef(ref: string, expected: CommitOid): Promise<boolean>;
   /** Symbolic HEAD target branch name. */
   setHead(branch: string): Promise<void>;
+  /** LFS pointers in all history (every ref), newest first: each pointer blob with a path it has. */
+  lfsPointers(): Promise<{ path: string; oid: string }[]>;
   /**
    * Runs `git upload-pack` or `git receive-pack` in stateless-RPC mode (the smart HTTP transport).
    * `advertise` produces the info/refs advertisement; `protocol` is a validated GIT_PROTOCOL value.

@@ -332,3 +332,10 @@ test("LFS locks between two users: create, list, verify, refused unlock, forced 
   assert.equal(anon.status, 401);
   assert.ok(anon.headers.get("lfs-authenticate"));
 });
+
+test("hubble gc --dry-run reports over the same data folder and removes nothing", async () => {
+  const out = server.cli(["gc", "--dry-run", "--grace-hours", "0"]);
+  assert.match(out, /^would remove 0 of \d+ LFS objects \(0 bytes\); \d+ referenced across \d+ repos$/);
+  const res = await fetch(`${server.url}/admin/lfs/resolve/main/w1.bin`, { method: "HEAD" });
+  assert.equal(res.status, 200);
+});

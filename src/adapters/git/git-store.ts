@@ -289,6 +289,27 @@ class BareRepo implements GitRepo {
     await git(this.dir, ["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
   }
 
+  async lfsPointers() {
+    const listed = (await git(this.dir, ["rev-list", "--all", "--objects"])).stdout.toString().split("\n");
+    const pathOf = new Map<string, string>();
+    const order: string[] = [];
+    for (const l of listed) {
+      const i = l.indexOf(" ");
+      if (i < 0) continue; // commits, and the root tree
+      const oid = l.slice(0, i);
+      if (!pathOf.has(oid)) order.push(oid);
+      pathOf.set(oid, l.slice(i + 1));
+    }
+    const checks = (await git(this.dir, ["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], { input: order.join("\n") + "\n" })).stdout.toString().split("\n");
+    const small = checks.map((c) => c.split(" ")).filter(([, t, n]) => t === "blob" && Number(n) <= 200 && Number(n) > 0).map(([o]) => o!);
+    const out: { path: string; oid: string }[] = [];
+    for (const oid of small) {
+      const m = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize \d+\n$/.exec((await this.readBlob(oid)).toString("utf8"));
+      if (m) out.push({ path: pathOf.get(oid)!, oid: m[1]! });
+    }
+    return out;
+  }
+
   serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService {
     const config = service === "upload-pack"
       ? ["-c", "uploadpack.allowFilter=true", "-c", "uploadpack.allowReachableSHA1InWant=true"]

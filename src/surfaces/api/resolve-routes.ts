@@ -72,6 +72,8 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   const size = lfs ? lfs.size : entry.size;
   const etag = lfs ? lfs.oid : entry.oid;
   const range = parseRange(req.headers.range, size);
+  // Open the object before any header is set, so a missing object is a clean 404.
+  const reader = lfs && req.method === "GET" ? await svc.lfs.reader(lfs.oid as Sha256) : null;
   const name = path.split("/").pop()!;
   reply.headers({
     ETag: `"${etag}"`,
@@ -86,6 +88,6 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
   if (req.method === "HEAD") return reply.send();
   const r = range ?? { start: 0, end: size - 1 };
-  if (lfs) return sendBlob(reply, await svc.lfs.reader(lfs.oid as Sha256), () => svc.lfs.open(lfs.oid as Sha256, range ?? undefined), r.start, r.end);
+  if (lfs) return sendBlob(reply, reader, () => svc.lfs.open(lfs.oid as Sha256, range ?? undefined), r.start, r.end);
   return reply.send(git.streamBlob(entry.oid, range ?? undefined));
 }

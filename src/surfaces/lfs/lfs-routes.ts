@@ -69,12 +69,13 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
       const oid = parseSha256(p.oid);
       const size = await svc.lfs.linkedSize(Number(p.repoId), oid);
       const range = parseRange(req.headers.range, size);
+      const reader = req.method === "GET" ? await svc.lfs.reader(oid) : null;
       reply.headers({ "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream", ETag: `"${oid}"` });
       if (range) reply.status(206).header("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
       reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
       if (req.method === "HEAD" || size === 0) return reply.send(req.method === "HEAD" ? undefined : Buffer.alloc(0));
       const r = range ?? { start: 0, end: size - 1 };
-      return sendBlob(reply, await svc.lfs.reader(oid), () => svc.lfs.open(oid, range ?? undefined), r.start, r.end);
+      return sendBlob(reply, reader, () => svc.lfs.open(oid, range ?? undefined), r.start, r.end);
     },
   });
 
