@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, connect, type Socket } from "node:net";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
+import { gzipSync } from "node:zlib";
 import { PYTHON, startServer, type TestServer } from "./harness.js";
 
 let server: TestServer;
@@ -113,7 +114,16 @@ test("API commits are fetched by git, pushed commits are served by resolve with 
   ok(["push", "-q", "origin", "main"], dir);
   const res = await fetch(`${server.url}/admin/mixed/resolve/main/git.txt`);
   assert.equal(await res.text(), "from git");
-  assert.equal(res.headers.get("x-repo-commit"), ok(["rev-parse", "HEAD"], dir).trim());
+  const pushed = ok(["rev-parse", "HEAD"], dir).trim();
+  assert.equal(res.headers.get("x-repo-commit"), pushed);
+  // and the stock Python client files it under the same commit
+  const py = spawnSync(PYTHON, ["-c", "import sys; from huggingface_hub import hf_hub_download; print(hf_hub_download('admin/mixed', 'git.txt'))"], {
+    env: { PATH: process.env.PATH, HOME: work, HF_HOME: join(work, "hf"), HF_ENDPOINT: server.url, HF_TOKEN: server.adminToken, HF_HUB_DISABLE_XET: "1" },
+    encoding: "utf8",
+  });
+  assert.equal(py.status, 0, py.stderr);
+  assert.equal(basename(dirname(py.stdout.trim())), pushed);
+  assert.equal(await readFile(py.stdout.trim(), "utf8"), "from git");
 });
 
 test("LFS: push 50 MB through git-lfs, pull it elsewhere, and download it through resolve", async () => {
@@ -194,6 +204,9 @@ test("private repos: anonymous clone is refused with a 401 challenge, the token 
   assert.equal(probe.status, 401);
   assert.match(String(probe.headers.get("www-authenticate")), /^Basic/);
   ok(["clone", "-q", authed("admin/secret"), "secret-ok"]);
+  const notes = run(["push", authed("admin/secret"), "HEAD:refs/notes/x"], join(work, "secret-ok"));
+  assert.notEqual(notes.code, 0);
+  assert.match(notes.out, /only branches and tags can be pushed/);
   const push = await fetch(`${server.url}/admin/plain.git/info/refs?service=git-receive-pack`);
   assert.equal(push.status, 401, "anonymous push is challenged");
 });
@@ -208,7 +221,14 @@ test("bad input: garbage pkt-lines, truncated packs, invalid gzip and content ty
   const text = Buffer.from(await truncated.arrayBuffer()).toString("latin1");
   assert.doesNotMatch(text, /ok refs\/heads\/evil/);
   const badGzip = await post("git-upload-pack", Buffer.from("not gzip at all"), { "content-encoding": "gzip" });
-  await badGzip.arrayBuffer();
+  assert.equal(badGzip.status, 400);
+  const bomb = await post("git-upload-pack", gzipSync(Buffer.alloc(80 * 1024 * 1024)), { "content-encoding": "gzip" });
+  assert.equal(bomb.status, 413, "a gzip body inflating past the cap is refused");
+  // invalid ref names never reach the refs: git's own receive-pack answers "ng ... funny refname"
+  const pktLine = (s: string) => (s.length + 4).toString(16).padStart(4, "0") + s;
+  const zero = "0".repeat(40);
+  const badRef = await post("git-receive-pack", Buffer.from(pktLine(`${before} ${zero} refs/heads/bad..name\0report-status delete-refs\n`) + "0000"));
+  assert.match(Buffer.from(await badRef.arrayBuffer()).toString("latin1"), /ng refs\/heads\/bad\.\.name/);
   const wrongType = await post("git-upload-pack", Buffer.from("0000"), { "content-type": "text/plain" });
   assert.equal(wrongType.status, 400);
   const badProto = await fetch(`${server.url}/admin/plain/info/refs?service=git-upload-pack`, { headers: { "git-protocol": "version=2;rm -rf /" } });

@@ -6,7 +6,6 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createGunzip } from "node:zlib";
-import { Transform } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, HubError } from "../../core/errors.js";
 import type { RepoType } from "../../core/ids.js";
@@ -36,15 +35,23 @@ function protocolOf(req: FastifyRequest): string | undefined {
   return h;
 }
 
-/** Caps a stream's byte count; errors with 413 when exceeded. */
-function cap(limit: number): Transform {
+/** Inflates a gzip body into memory, refusing more than `limit` inflated bytes. */
+async function gunzipCapped(body: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
   let n = 0;
-  return new Transform({
-    transform(chunk: Buffer, _e, cb) {
-      n += chunk.length;
-      cb(n > limit ? new HubError("PayloadTooLarge", "Request body too large") : null, chunk);
-    },
-  });
+  const inflate = createGunzip();
+  body.pipe(inflate);
+  try {
+    for await (const c of inflate as AsyncIterable<Buffer>) {
+      n += c.length;
+      if (n > limit) throw new HubError("PayloadTooLarge", `Decompressed request body exceeds ${limit} bytes`);
+      chunks.push(c);
+    }
+  } catch (e) {
+    inflate.destroy();
+    throw e instanceof HubError ? e : new HubError("BadRequest", "Invalid gzip request body");
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Registers the smart HTTP routes and the internal hook callback. */
@@ -86,6 +93,9 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
       app.post(`${prefix}/:ns/:name/${service}`, async (req, reply) => {
         const repo = await open(req, reply, type, service);
         if (req.headers["content-type"] !== `application/x-${service}-request`) throw errors.badRequest(`Content-Type must be application/x-${service}-request`);
+        // git gzips negotiation requests (small: wants and haves). Inflate them fully, with a cap,
+        // before git starts, so a bad or oversized body gets a clean 400/413 instead of a cut stream.
+        const gzipped = req.headers["content-encoding"] === "gzip" ? await gunzipCapped(req.raw, MAX_GUNZIPPED) : null;
         const git = svc.commits.git(repo);
         const local = req.socket.localAddress?.includes(":") ? `[${req.socket.localAddress}]` : req.socket.localAddress;
         const proc = git.serve(service.slice(4) as "upload-pack" | "receive-pack", {
@@ -101,9 +111,11 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
               }
             : undefined,
         });
-        const body = req.headers["content-encoding"] === "gzip" ? req.raw.pipe(createGunzip()).on("error", () => proc.kill()).pipe(cap(MAX_GUNZIPPED)) : req.raw;
-        body.on("error", () => proc.kill());
-        body.pipe(proc.stdin as NodeJS.WritableStream);
+        if (gzipped) proc.stdin.end(gzipped);
+        else {
+          req.raw.on("error", () => proc.kill());
+          req.raw.pipe(proc.stdin as NodeJS.WritableStream);
+        }
         reply.raw.on("close", () => {
           if (!reply.raw.writableFinished) proc.kill();
         });
