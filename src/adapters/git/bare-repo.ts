@@ -1,0 +1,329 @@
+/**
+ * GitRepo over one bare repository and the system `git` binary. Reads go through a long-lived
+ * `cat-file --batch-command`; writes use plumbing on a private temporary index, and refs move
+ * only by compare-and-swap (`update-ref <ref> <new> <old>`).
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { readFile, rm, stat as fsStat } from "node:fs/promises";
+import { join } from "node:path";
+import { PassThrough, type Readable } from "node:stream";
+import { errors } from "../../core/errors.js";
+import type { CommitOid } from "../../core/ids.js";
+import type { CommitObject, GitRepo, GitService, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
+import { CatFile } from "./cat-file.js";
+import { git, gitEnv } from "./run.js";
+import { LruCache } from "../../core/lru.js";
+
+const ZERO = "0".repeat(40);
+
+/** Immutable by id; keyed by repository too, so one repo's objects never answer for another's. */
+const commits = new LruCache<CommitObject>(20_000);
+const peeled = new LruCache<CommitOid>(20_000);
+
+/** Parses a raw commit object. */
+export function parseCommit(oid: string, raw: Buffer): CommitObject {
+  const text = raw.toString("utf8");
+  const split = text.indexOf("\n\n");
+  const head = split < 0 ? text : text.slice(0, split);
+  const message = split < 0 ? "" : text.slice(split + 2);
+  let tree = "";
+  const parents: CommitOid[] = [];
+  let authorName = "";
+  let authorEmail = "";
+  let date = 0;
+  for (const line of head.split("\n")) {
+    if (line.startsWith("tree ")) tree = line.slice(5);
+    else if (line.startsWith("parent ")) parents.push(line.slice(7) as CommitOid);
+    else if (line.startsWith("author ")) {
+      const m = /^author (.*) <([^>]*)> (\d+) [+-]\d{4}$/.exec(line);
+      if (m) {
+        authorName = m[1]!;
+        authorEmail = m[2]!;
+        date = Number(m[3]);
+      }
+    }
+  }
+  const title = message.split("\n")[0] ?? "";
+  return { oid: oid as CommitOid, tree, parents, authorName, authorEmail, date, title, message: message.replace(/\n$/, "") };
+}
+
+/** Parses `git ls-tree -l -z` output. */
+function parseLsTree(out: Buffer): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  for (const rec of out.toString("utf8").split("\0")) {
+    if (!rec) continue;
+    const tab = rec.indexOf("\t");
+    const [mode, type, oid, size] = rec.slice(0, tab).split(/ +/);
+    entries.push({ mode: mode!, type: type as TreeEntry["type"], oid: oid!, size: size === "-" ? 0 : Number(size), path: rec.slice(tab + 1) });
+  }
+  return entries;
+}
+
+/** Drops `skip` bytes and passes at most `take` bytes. */
+function slice(src: Readable, skip: number, take: number): Readable {
+  const out = new PassThrough();
+  let pos = 0;
+  src.on("data", (chunk: Buffer) => {
+    const from = Math.max(0, skip - pos);
+    const to = Math.min(chunk.length, skip + take - pos);
+    pos += chunk.length;
+    if (to > from) out.write(chunk.subarray(from, to));
+    if (pos >= skip + take) src.destroy();
+  });
+  src.on("close", () => out.end());
+  src.on("error", (e) => out.destroy(e));
+  return out;
+}
+
+/** One bare repository, read through a shared cat-file process and written with plumbing. */
+export class BareRepo implements GitRepo {
+  constructor(
+    readonly dir: string,
+    private readonly cat: () => CatFile,
+    private readonly trees: LruCache<TreeEntry[] | null>,
+    private readonly hooksDir: string,
+  ) {}
+
+  async resolveCommit(rev: string): Promise<CommitOid | null> {
+    const candidates = /^[0-9a-f]{40}$/.test(rev)
+      ? [rev]
+      : rev.startsWith("refs/")
+        ? [rev]
+        : [`refs/heads/${rev}`, `refs/tags/${rev}`, ...(/^[0-9a-f]{7,39}$/.test(rev) ? [rev] : [])];
+    for (const c of candidates) {
+      if (c.startsWith("refs/")) {
+        // Fast path: read the ref file (or packed-refs) directly; always current, no round trip.
+        const target = await this.readRefFile(c);
+        if (target === null) continue;
+        const commit = await this.peel(target);
+        if (commit) return commit;
+        continue;
+      }
+      const info = await this.cat().info(`${c}^{commit}`);
+      if (info) return info.oid as CommitOid;
+    }
+    return null;
+  }
+
+  /** Object id stored in a loose ref or in packed-refs; undefined-safe for odd names. */
+  private async readRefFile(ref: string): Promise<string | null> {
+    if (ref.includes("..") || ref.includes("\0")) return null;
+    try {
+      // A ref file is 41 bytes in the page cache: one sync read beats four thread-pool trips.
+      const text = readFileSync(join(this.dir, ref), "utf8").trim();
+      if (/^[0-9a-f]{40}$/.test(text)) return text;
+      if (text.startsWith("ref: ")) return this.readRefFile(text.slice(5));
+    } catch {
+      // not a loose ref (or a directory): fall through to packed-refs
+    }
+    const packed = await this.packedRefs();
+    return packed.get(ref) ?? null;
+  }
+
+  private packed: { mtimeMs: number; refs: Map<string, string> } | null = null;
+
+  private async packedRefs(): Promise<Map<string, string>> {
+    const st = await fsStat(join(this.dir, "packed-refs")).catch(() => null);
+    if (!st) return new Map();
+    if (this.packed?.mtimeMs === st.mtimeMs) return this.packed.refs;
+    const refs = new Map<string, string>();
+    for (const line of (await readFile(join(this.dir, "packed-refs"), "utf8")).split("\n")) {
+      const m = /^([0-9a-f]{40}) (refs\/\S+)$/.exec(line);
+      if (m) refs.set(m[2]!, m[1]!);
+    }
+    this.packed = { mtimeMs: st.mtimeMs, refs };
+    return refs;
+  }
+
+  /** The commit an object id peels to (commits are themselves; annotated tags are followed). */
+  private async peel(oid: string): Promise<CommitOid | null> {
+    const key = `${this.dir}\0${oid}`;
+    const hit = peeled.get(key);
+    if (hit !== undefined) return hit;
+    const info = await this.cat().info(`${oid}^{commit}`);
+    if (!info) return null;
+    peeled.set(key, info.oid as CommitOid);
+    return info.oid as CommitOid;
+  }
+
+  async resolveRef(ref: string) {
+    return (await this.cat().info(ref))?.oid ?? null;
+  }
+
+  async listRefs() {
+    const { stdout } = await git(this.dir, ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)", "refs/heads", "refs/tags", "refs/pr", "refs/convert"]);
+    const branches = new Map<string, CommitOid>();
+    const tags = new Map<string, CommitOid>();
+    for (const line of stdout.toString().split("\n")) {
+      if (!line) continue;
+      const [ref, oid, peeled] = line.split("\0") as [string, string, string];
+      const target = (peeled || oid) as CommitOid;
+      if (ref.startsWith("refs/heads/")) branches.set(ref.slice(11), target);
+      else if (ref.startsWith("refs/tags/")) tags.set(ref.slice(10), target);
+    }
+    return { branches, tags };
+  }
+
+  async readCommit(oid: CommitOid): Promise<CommitObject> {
+    const key = `${this.dir}\0${oid}`;
+    const hit = commits.get(key);
+    if (hit) return hit;
+    const obj = await this.cat().contents(oid);
+    if (!obj || obj.type !== "commit") throw errors.revisionNotFound(oid);
+    const c = parseCommit(obj.oid, obj.data!);
+    commits.set(key, c);
+    return c;
+  }
+
+  async log(from: CommitOid, skip: number, limit: number) {
+    const { stdout } = await git(this.dir, ["rev-list", `--skip=${skip}`, `--max-count=${limit}`, from]);
+    const oids = stdout.toString().split("\n").filter(Boolean);
+    return Promise.all(oids.map((o) => this.readCommit(o as CommitOid)));
+  }
+
+  async countCommits(from: CommitOid) {
+    const { stdout } = await git(this.dir, ["rev-list", "--count", from]);
+    return Number(stdout.toString().trim());
+  }
+
+  async lastCommitTouching(from: CommitOid, path: string) {
+    const { stdout } = await git(this.dir, ["log", "-1", "--format=%H", from, "--", path], { env: { GIT_LITERAL_PATHSPECS: "1" } });
+    const oid = stdout.toString().trim();
+    return oid ? this.readCommit(oid as CommitOid) : null;
+  }
+
+  async listTree(commit: CommitOid, path: string, recursive: boolean) {
+    const key = `${this.dir}\0${commit}\0${path}\0${recursive}`;
+    const hit = this.trees.get(key);
+    if (hit !== undefined) return hit;
+    let result: TreeEntry[] | null;
+    if (path !== "" && (await this.stat(commit, path))?.type !== "tree") result = null;
+    else {
+      const args = ["ls-tree", "-l", "-z", ...(recursive ? ["-r", "-t"] : []), commit, ...(path ? ["--", `${path}/`] : [])];
+      const { stdout } = await git(this.dir, args, { env: { GIT_LITERAL_PATHSPECS: "1" } });
+      result = parseLsTree(stdout).filter((e) => e.path !== path);
+    }
+    this.trees.set(key, result);
+    return result;
+  }
+
+  async stat(commit: CommitOid, path: string): Promise<TreeEntry | null> {
+    const info = await this.cat().info(`${commit}:${path}`);
+    if (!info || (info.type !== "blob" && info.type !== "tree")) return null;
+    return { mode: info.type === "tree" ? "040000" : "100644", type: info.type, oid: info.oid, size: info.type === "blob" ? info.size : 0, path };
+  }
+
+  async readBlob(oid: string) {
+    const obj = await this.cat().contents(oid);
+    if (!obj) throw errors.entryNotFound(oid);
+    return obj.data!;
+  }
+
+  streamBlob(oid: string, range?: { start: number; end: number }): Readable {
+    const child = spawn("git", ["cat-file", "blob", oid], { cwd: this.dir, env: gitEnv(), stdio: ["ignore", "pipe", "ignore"] });
+    const out = range ? slice(child.stdout, range.start, range.end - range.start + 1) : child.stdout;
+    out.on("close", () => child.kill());
+    return out;
+  }
+
+  async writeBlobsFromFiles(paths: string[]) {
+    if (paths.length === 0) return [];
+    const { stdout } = await git(this.dir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: paths.join("\n") + "\n" });
+    return stdout.toString().split("\n").filter(Boolean);
+  }
+
+  async writeBlob(data: Buffer) {
+    const { stdout } = await git(this.dir, ["hash-object", "-w", "--no-filters", "--stdin"], { input: data });
+    return stdout.toString().trim();
+  }
+
+  async buildTree(base: CommitOid | null, changes: TreeChange[], deleteFolders: string[]) {
+    const index = join(this.dir, `hubble-index-${randomUUID()}`);
+    const env = { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: "1" };
+    try {
+      await git(this.dir, base ? ["read-tree", base] : ["read-tree", "--empty"], { env });
+      const all = [...changes];
+      for (const folder of deleteFolders) {
+        const { stdout } = await git(this.dir, ["ls-files", "-z", "--", `${folder}/`], { env });
+        const files = stdout.toString().split("\0").filter(Boolean);
+        if (files.length === 0) throw errors.entryNotFound(`A folder with this name doesn't exist: ${folder}`);
+        for (const f of files) all.push({ op: "delete", path: f });
+      }
+      const deletes = [...new Set(all.filter((c) => c.op === "delete").map((c) => c.path))];
+      if (deletes.length) {
+        const { stdout } = await git(this.dir, ["ls-files", "-z", "--", ...deletes], { env });
+        const present = new Set(stdout.toString().split("\0"));
+        const missing = deletes.find((d) => !present.has(d));
+        if (missing !== undefined) throw errors.entryNotFound(`A file with this name doesn't exist: ${missing}`);
+      }
+      const lines = all.map((c) => (c.op === "delete" ? `0 ${ZERO}\t${c.path}\0` : `${c.mode} ${c.blob}\t${c.path}\0`));
+      if (lines.length) await git(this.dir, ["update-index", "-z", "--index-info"], { env, input: lines.join("") });
+      const { stdout } = await git(this.dir, ["write-tree"], { env });
+      return stdout.toString().trim();
+    } finally {
+      await rm(index, { force: true });
+    }
+  }
+
+  async commitTree(tree: string, parents: CommitOid[], message: string, who: Signature, date = new Date()) {
+    const when = `${Math.floor(date.getTime() / 1000)} +0000`;
+    const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_AUTHOR_DATE: when, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email, GIT_COMMITTER_DATE: when };
+    const args = ["commit-tree", tree, ...parents.flatMap((p) => ["-p", p]), "-F", "-"];
+    const { stdout } = await git(this.dir, args, { env, input: message.endsWith("\n") ? message : message + "\n" });
+    return stdout.toString().trim() as CommitOid;
+  }
+
+  async updateRef(ref: string, next: CommitOid, expected: CommitOid | null) {
+    const { code } = await git(this.dir, ["update-ref", ref, next, expected ?? ZERO], { okCodes: [128, 1] });
+    return code === 0;
+  }
+
+  async deleteRef(ref: string, expected: CommitOid) {
+    const { code } = await git(this.dir, ["update-ref", "-d", ref, expected], { okCodes: [128, 1] });
+    return code === 0;
+  }
+
+  async setHead(branch: string) {
+    await git(this.dir, ["symbolic-ref", "HEAD", `refs/heads/${branch}`]);
+  }
+
+  async lfsPointers() {
+    const listed = (await git(this.dir, ["rev-list", "--all", "--objects"])).stdout.toString().split("\n");
+    const pathOf = new Map<string, string>();
+    const order: string[] = [];
+    for (const l of listed) {
+      const i = l.indexOf(" ");
+      if (i < 0) continue; // commits, and the root tree
+      const oid = l.slice(0, i);
+      if (!pathOf.has(oid)) order.push(oid);
+      pathOf.set(oid, l.slice(i + 1));
+    }
+    const checks = (await git(this.dir, ["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], { input: order.join("\n") + "\n" })).stdout.toString().split("\n");
+    const small = checks.map((c) => c.split(" ")).filter(([, t, n]) => t === "blob" && Number(n) <= 200 && Number(n) > 0).map(([o]) => o!);
+    const out: { path: string; oid: string }[] = [];
+    for (const oid of small) {
+      const m = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize \d+\n$/.exec((await this.readBlob(oid)).toString("utf8"));
+      if (m) out.push({ path: pathOf.get(oid)!, oid: m[1]! });
+    }
+    return out;
+  }
+
+  serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService {
+    const config = service === "upload-pack"
+      ? ["-c", "uploadpack.allowFilter=true", "-c", "uploadpack.allowReachableSHA1InWant=true"]
+      : ["-c", `core.hooksPath=${this.hooksDir}`, "-c", "receive.advertisePushOptions=false"];
+    const args = [...config, service, "--stateless-rpc", ...(o.advertise ? ["--advertise-refs"] : []), "."];
+    const env = gitEnv({ ...(o.protocol ? { GIT_PROTOCOL: o.protocol } : {}), ...(o.hookEnv ?? {}) });
+    const child = spawn("git", args, { cwd: this.dir, env, stdio: ["pipe", "pipe", "pipe"] });
+    child.stderr.resume();
+    child.stdin.on("error", () => undefined);
+    const done = new Promise<number>((resolve) => {
+      child.on("close", (code) => resolve(code ?? -1));
+      child.on("error", () => resolve(-1));
+    });
+    return { stdin: child.stdin, stdout: child.stdout, done, kill: () => child.kill("SIGKILL") };
+  }
+}
+
