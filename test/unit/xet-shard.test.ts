@@ -1,0 +1,113 @@
+/** Shard parsing and verification against xorbs parsed from real bytes. */
+import { createHash, randomBytes } from "node:crypto";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { encodeFrame, lz4Codec } from "../../src/adapters/xet/lz4.js";
+import { HubError } from "../../src/core/errors.js";
+import { fileHash, hashToHex, hexToHash, verificationHash, type XetHash } from "../../src/core/xet/hashing.js";
+import { parseShard, SHARD_TAG, verifyShard, type Shard } from "../../src/core/xet/shard.js";
+import { parseXorb, type ParsedXorb } from "../../src/core/xet/xorb.js";
+
+function xorbBytes(chunks: Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const data of chunks) {
+    const payload = encodeFrame(data);
+    const h = Buffer.alloc(8);
+    h.writeUIntLE(payload.length, 1, 3);
+    h[4] = 1;
+    h.writeUIntLE(data.length, 5, 3);
+    parts.push(h, payload);
+  }
+  return Buffer.concat(parts);
+}
+
+const entry = (hash: XetHash, ...u32: number[]) => {
+  const e = Buffer.alloc(48);
+  Buffer.from(hash).copy(e, 0);
+  u32.forEach((v, i) => e.writeUInt32LE(v >>> 0, 32 + i * 4));
+  return e;
+};
+const BOOKEND = Buffer.concat([Buffer.alloc(32, 0xff), Buffer.alloc(16)]);
+
+/** Serializes a shard as hf_xet does (header with footer_size 0, file section, CAS section). */
+function shardBytes(files: { fileHash: XetHash; terms: { xorb: XetHash; bytes: number; start: number; end: number; verification: XetHash }[]; sha256: string }[], xorbs: ParsedXorb[]): Buffer {
+  const header = Buffer.alloc(48);
+  SHARD_TAG.copy(header, 0);
+  header.writeBigUInt64LE(2n, 32);
+  const parts = [header];
+  for (const f of files) {
+    parts.push(entry(f.fileHash, 0xc0000000, f.terms.length, 0, 0));
+    for (const t of f.terms) parts.push(entry(t.xorb, 0, t.bytes, t.start, t.end));
+    for (const t of f.terms) parts.push(entry(t.verification));
+    parts.push(entry(hexToHash(f.sha256)!));
+  }
+  parts.push(BOOKEND);
+  for (const x of xorbs) {
+    parts.push(entry(x.hash, 0, x.chunks.length, x.unpackedLength, x.length));
+    for (const c of x.chunks) parts.push(entry(c.hash, c.unpackedStart, c.size, 0, 0));
+  }
+  parts.push(BOOKEND);
+  return Buffer.concat(parts);
+}
+
+test("a shard's files verify against stored xorbs; the sha256 comes back in Xet string order", async () => {
+  const data = [randomBytes(40_000), randomBytes(50_000), randomBytes(30_000)];
+  const xorb = await parseXorb(xorbBytes(data), lz4Codec);
+  const content = Buffer.concat(data);
+  const sha = createHash("sha256").update(content).digest("hex");
+  const chunks = xorb.chunks.map((c) => ({ hash: c.hash, size: c.size }));
+  const file = {
+    fileHash: await fileHash(chunks),
+    // two terms over the same xorb: [0,1) and [1,3)
+    terms: [
+      { xorb: xorb.hash, bytes: 40_000, start: 0, end: 1, verification: await verificationHash([chunks[0]!.hash]) },
+      { xorb: xorb.hash, bytes: 80_000, start: 1, end: 3, verification: await verificationHash([chunks[1]!.hash, chunks[2]!.hash]) },
+    ],
+    sha256: sha,
+  };
+  const bytes = shardBytes([file], [xorb]);
+  const shard = parseShard(Buffer.concat([bytes, randomBytes(200)])); // trailing footer bytes are ignored
+  assert.equal(shard.files.length, 1);
+  assert.equal(shard.files[0]!.sha256, sha);
+  assert.equal(hashToHex(shard.files[0]!.fileHash), hashToHex(file.fileHash));
+  assert.deepEqual(shard.files[0]!.terms.map((t) => [t.chunkStart, t.chunkEnd, t.unpackedBytes]), [[0, 1, 40_000], [1, 3, 80_000]]);
+  assert.equal(shard.xorbs[0]!.chunks.length, 3);
+  const store = new Map([[hashToHex(xorb.hash), chunks]]);
+  const lookup = async (h: XetHash) => store.get(hashToHex(h)) ?? null;
+  await verifyShard(shard, lookup);
+
+  const refuse = async (s: Shard, why: RegExp) => assert.rejects(verifyShard(s, lookup), (e: unknown) => e instanceof HubError && e.status === 400 && why.test(e.message));
+  const clone = (): Shard => parseShard(bytes);
+  const missing = clone();
+  missing.files[0]!.terms[0]!.xorbHash = new Uint8Array(32).fill(7);
+  await refuse(missing, /not uploaded/);
+  const outOfRange = clone();
+  outOfRange.files[0]!.terms[1]!.chunkEnd = 4;
+  await refuse(outOfRange, /outside xorb/);
+  const wrongSize = clone();
+  wrongSize.files[0]!.terms[0]!.unpackedBytes = 39_999;
+  await refuse(wrongSize, /size/);
+  const wrongProof = clone();
+  wrongProof.files[0]!.terms[1]!.verification = await verificationHash([chunks[1]!.hash]);
+  await refuse(wrongProof, /verification/);
+  const wrongFile = clone();
+  wrongFile.files[0]!.fileHash = await fileHash(chunks.slice(0, 2));
+  await refuse(wrongFile, /does not reconstruct/);
+});
+
+test("malformed shards are refused", () => {
+  const bad = (b: Buffer) => assert.throws(() => parseShard(b), (e: unknown) => e instanceof HubError && e.status === 400);
+  bad(Buffer.alloc(10));
+  bad(Buffer.alloc(48));
+  const header = Buffer.alloc(48);
+  SHARD_TAG.copy(header);
+  header.writeBigUInt64LE(3n, 32);
+  bad(header);
+  header.writeBigUInt64LE(2n, 32);
+  bad(header); // no sections
+  bad(Buffer.concat([header, entry(new Uint8Array(32), 0xc0000000, 1000, 0, 0)])); // claims 1000 terms, has none
+  const noVerification = Buffer.concat([header, entry(new Uint8Array(32).fill(1), 0, 1, 0, 0), entry(new Uint8Array(32).fill(2), 0, 10, 0, 1), BOOKEND, BOOKEND]);
+  bad(noVerification);
+  const empty = parseShard(Buffer.concat([header, BOOKEND, BOOKEND]));
+  assert.deepEqual(empty, { files: [], xorbs: [] });
+});
