@@ -9,15 +9,12 @@
  * Clients are `curl` (downloads/uploads, to /dev/null or from a file) and autocannon.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { Readable } from "node:stream";
 import autocannon from "autocannon";
 import { startServer } from "../test/e2e/harness.js";
+import { writeRandomFile } from "../test/e2e/random-file.js";
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 1024 * 1024 * 1024);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -33,29 +30,6 @@ function best(label: string, f: () => number): number {
   const t = Math.min(...times);
   console.log(`  ${label}: best of ${RUNS} = ${t.toFixed(3)} s (${(SIZE / t / 1048576).toFixed(0)} MiB/s)`);
   return t;
-}
-
-async function makeFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  let left = SIZE;
-  let x = 0x12345678;
-  async function* gen() {
-    while (left > 0) {
-      const n = Math.min(left, 4 << 20);
-      const b = Buffer.allocUnsafe(n);
-      for (let i = 0; i < n; i += 4) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        b.writeUInt32LE(x >>> 0, i);
-      }
-      hash.update(b);
-      left -= n;
-      yield b;
-    }
-  }
-  await pipeline(Readable.from(gen()), createWriteStream(path));
-  return hash.digest("hex");
 }
 
 async function startNginx(dir: string, root: string): Promise<{ port: number; stop: () => void }> {
@@ -91,7 +65,7 @@ async function main() {
     const src = join(dir, "src", "big.bin");
     await rm(join(dir, "src"), { recursive: true, force: true });
     execFileSync("mkdir", ["-p", join(dir, "src")]);
-    const oid = await makeFile(src);
+    const oid = await writeRandomFile(src, SIZE, 0x12345678);
     // nginx workers run as an unprivileged user: let them read the file.
     execFileSync("chmod", ["755", dir, join(dir, "src")]);
     execFileSync("chmod", ["644", src]);

@@ -13,6 +13,7 @@ import { pipeline } from "node:stream/promises";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, type TestServer } from "./harness.js";
+import { writeRandomFile } from "./random-file.js";
 
 const SIZE = 1024 * 1024 * 1024;
 let server: TestServer;
@@ -27,33 +28,9 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Writes SIZE pseudo-random bytes (a cheap xorshift, so generation is not the bottleneck). */
-async function makeFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  let x = 0x9e3779b9;
-  let left = SIZE;
-  async function* gen() {
-    while (left > 0) {
-      const n = Math.min(left, 4 << 20);
-      const buf = Buffer.allocUnsafe(n);
-      for (let i = 0; i < n; i += 4) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        buf.writeUInt32LE(x >>> 0, i);
-      }
-      hash.update(buf);
-      left -= n;
-      yield buf;
-    }
-  }
-  await pipeline(Readable.from(gen()), createWriteStream(path));
-  return hash.digest("hex");
-}
-
 test("1 GiB upload and download keep the server under 300 MB RSS", { timeout: 15 * 60_000 }, async () => {
   const src = join(dir, "big.bin");
-  const oid = await makeFile(src);
+  const oid = await writeRandomFile(src, SIZE);
   const auth = { authorization: `Bearer ${server.adminToken}` };
   const json = { ...auth, "content-type": "application/json" };
   assert.equal((await fetch(`${server.url}/api/repos/create`, { method: "POST", headers: json, body: JSON.stringify({ name: "big", type: "model" }) })).status, 200);
