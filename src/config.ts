@@ -16,6 +16,12 @@ const schema = z.object({
   lfsChunkSize: z.coerce.number().int().min(1024),
   /** Maximum request body for JSON and NDJSON commit bodies, bytes. */
   maxCommitBytes: z.coerce.number().int().positive(),
+  /** Lifetime of Xet CAS access tokens, seconds. */
+  xetTokenTtl: z.coerce.number().int().min(60),
+  /** Worker threads verifying xorbs. */
+  xetVerifyThreads: z.coerce.number().int().min(1).max(64),
+  /** Xorb/shard uploads buffered and verified at once (each up to 65 MiB). */
+  xetUploadSlots: z.coerce.number().int().min(1).max(256),
 });
 
 /** Validated configuration. */
@@ -33,6 +39,9 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     lfsMultipartThreshold: pick("lfsMultipartThreshold", "HUBBLE_LFS_MULTIPART_THRESHOLD", String(512 * 1024 * 1024)),
     lfsChunkSize: pick("lfsChunkSize", "HUBBLE_LFS_CHUNK_SIZE", String(64 * 1024 * 1024)),
     maxCommitBytes: pick("maxCommitBytes", "HUBBLE_MAX_COMMIT_BYTES", String(1024 * 1024 * 1024)),
+    xetTokenTtl: pick("xetTokenTtl", "HUBBLE_XET_TOKEN_TTL", "900"),
+    xetVerifyThreads: pick("xetVerifyThreads", "HUBBLE_XET_VERIFY_THREADS", "2"),
+    xetUploadSlots: pick("xetUploadSlots", "HUBBLE_XET_UPLOAD_SLOTS", "4"),
   });
   if (!parsed.success) {
     throw new Error("Invalid configuration: " + parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));

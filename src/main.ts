@@ -13,6 +13,9 @@ import { Accounts } from "./core/accounts.js";
 import { Commits } from "./core/commits.js";
 import { collectGarbage, type GcReport } from "./core/gc.js";
 import { Lfs } from "./core/lfs.js";
+import { Xet } from "./core/xet/cas.js";
+import { lz4Codec } from "./adapters/xet/lz4.js";
+import { verifyPool } from "./adapters/xet/verify-pool.js";
 import { Locks } from "./core/locks.js";
 import { Repos } from "./core/repos.js";
 import type { Config } from "./config.js";
@@ -57,14 +60,19 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   const gitStore = new FsGitStore(config.data);
   const blobs = new FsBlobStore(config.data);
   const access = new Access(meta);
+  const secret = await loadSecret(config.data);
+  const pool = verifyPool(config.xetVerifyThreads);
+  const xet = new Xet(meta, blobs, pool.verify, lz4Codec, { secret, tokenTtl: config.xetTokenTtl, urlTtl: 3600, uploadSlots: config.xetUploadSlots, maxBody: 65 * 1024 * 1024 });
+  const lfs = new Lfs(meta, blobs, { secret, multipartThreshold: config.lfsMultipartThreshold, chunkSize: config.lfsChunkSize, urlTtl: 3600 }, xet);
   const services: Services = {
     config,
     accounts: new Accounts(meta),
     access,
     repos: new Repos(meta, gitStore, access),
-    commits: new Commits(meta, gitStore),
+    commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid)),
     locks: new Locks(meta, access),
-    lfs: new Lfs(meta, blobs, { secret: await loadSecret(config.data), multipartThreshold: config.lfsMultipartThreshold, chunkSize: config.lfsChunkSize, urlTtl: 3600 }),
+    lfs,
+    xet,
   };
   const app = await buildApp(services, logger);
   return {
@@ -73,6 +81,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     gc: (o) => collectGarbage(meta, gitStore, blobs, o),
     async close() {
       await app.close();
+      await pool.close();
       gitStore.close();
       await db.destroy();
     },

@@ -38,6 +38,8 @@ export class Commits {
   constructor(
     private readonly meta: MetaStore,
     private readonly gitStore: GitStore,
+    /** Size of an LFS object the repo holds (LFS store or a Xet file), or null. */
+    private readonly held: (repoId: number, oid: Sha256) => Promise<number | null> = (r, o) => meta.lfs.linked(r, o),
   ) {}
 
   /** The git repository of a record. */
@@ -72,7 +74,7 @@ export class Commits {
             changes.push({ op: "put", path: op.path, mode: "100644", blob: op.blob });
             if (op.path === ".gitattributes") attributes = (await git.readBlob(op.blob)).toString("utf8");
           } else {
-            const held = await this.meta.lfs.linked(repo.id, op.oid);
+            const held = await this.held(repo.id, op.oid);
             if (held === null) throw errors.badRequest(`LFS object ${op.oid} for '${op.path}' was not uploaded to this repository`);
             if (op.size !== undefined && op.size !== held) throw errors.badRequest(`LFS object ${op.oid}: size ${op.size} does not match the stored ${held}`);
             changes.push({ op: "put", path: op.path, mode: "100644", blob: await git.writeBlob(Buffer.from(formatPointer(op.oid, held))) });

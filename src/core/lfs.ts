@@ -7,6 +7,7 @@ import { PassThrough, type Readable } from "node:stream";
 import { errors, HubError } from "./errors.js";
 import { parseSha256, type Sha256 } from "./ids.js";
 import type { BlobReader, BlobStore, MetaStore, RepoRecord } from "./ports.js";
+import type { Xet } from "./xet/cas.js";
 
 /** Settings of the LFS service. */
 export interface LfsConfig {
@@ -35,7 +36,18 @@ export class Lfs {
     private readonly meta: MetaStore,
     private readonly blobs: BlobStore,
     private readonly cfg: LfsConfig,
+    private readonly xet?: Xet,
   ) {}
+
+  /**
+   * Size of an object the repo holds, or null: uploaded through LFS, or a Xet file whose shard
+   * (uploaded through this repo) asserted this sha256.
+   */
+  async held(repoId: number, oid: Sha256): Promise<number | null> {
+    const size = await this.meta.lfs.linked(repoId, oid);
+    if (size !== null || !this.xet) return size;
+    return (await this.xet.fileForOid(repoId, oid))?.size ?? null;
+  }
 
   /** Signs a transfer claim; the signature covers every field and the expiry. */
   sign(fields: (string | number)[]): string {
@@ -55,11 +67,14 @@ export class Lfs {
   }
 
   /** Answers a batch request for one repo. Access was checked by the caller for `operation`. */
-  async batch(repo: RepoRecord, operation: "upload" | "download", transfers: string[], objects: unknown[], url: UrlFor, authorization?: string) {
+  async batch(repo: RepoRecord, operation: "upload" | "download", transfers: string[], objects: unknown[], url: UrlFor, authorization?: string, xetUpload?: () => Action) {
     // git-lfs sends action headers with each transfer; echo its own credentials so transfers
     // work even through proxies that strip query strings (the hrefs are signed regardless).
     const auth: Record<string, string> = authorization ? { Authorization: authorization } : {};
     const multipart = operation === "upload" && transfers.includes("multipart");
+    // Xet only for uploads (git-xet cannot download; downloads get basic URLs served by
+    // server-side reconstruction).
+    const xet = operation === "upload" && transfers.includes("xet") && xetUpload ? xetUpload() : null;
     let usedMultipart = false;
     const out = [];
     for (const raw of objects) {
@@ -74,7 +89,7 @@ export class Lfs {
         out.push({ oid, size, error: { code: 422, message: "Invalid object size" } });
         continue;
       }
-      const held = await this.meta.lfs.linked(repo.id, oid as Sha256);
+      const held = await this.held(repo.id, oid as Sha256);
       if (operation === "download") {
         if (held === null) out.push({ oid, size, error: { code: 404, message: "Object does not exist" } });
         else out.push({ oid, size: held, authenticated: true, actions: { download: { href: url(`/lfs/objects/${repo.id}/${oid}?${this.sign(["get", repo.id, oid])}`), header: auth, expires_in: this.cfg.urlTtl } } });
@@ -82,6 +97,10 @@ export class Lfs {
       }
       if (held !== null) {
         out.push({ oid, size, authenticated: true });
+        continue;
+      }
+      if (xet) {
+        out.push({ oid, size, authenticated: true, actions: { upload: xet } });
         continue;
       }
       const verify: Action = { href: url(`/lfs/verify/${repo.id}?${this.sign(["verify", repo.id])}`), header: auth, expires_in: this.cfg.urlTtl };
@@ -101,7 +120,7 @@ export class Lfs {
         out.push({ oid, size, authenticated: true, actions: { upload: { href, header: { "Content-Type": "application/octet-stream", ...auth }, expires_in: this.cfg.urlTtl }, verify } });
       }
     }
-    return { transfer: usedMultipart ? "multipart" : "basic", hash_algo: "sha256", objects: out };
+    return { transfer: xet ? "xet" : usedMultipart ? "multipart" : "basic", hash_algo: "sha256", objects: out };
   }
 
   /** Stores an uploaded object after checking size and sha256, then links it to the repo. */
@@ -146,14 +165,14 @@ export class Lfs {
   async verify(repoId: number, body: unknown): Promise<void> {
     const b = body as { oid?: unknown; size?: unknown };
     const oid = parseSha256(b?.oid);
-    const held = await this.meta.lfs.linked(repoId, oid);
+    const held = await this.held(repoId, oid);
     if (held === null) throw new HubError("EntryNotFound", "Object not found");
     if (b.size !== undefined && b.size !== held) throw new HubError("Unprocessable", "Object size does not match");
   }
 
   /** Size of an object the repo may reference; EntryNotFound otherwise. */
   async linkedSize(repoId: number, oid: Sha256): Promise<number> {
-    const size = await this.meta.lfs.linked(repoId, oid);
+    const size = await this.held(repoId, oid);
     if (size === null) throw new HubError("EntryNotFound", "Object does not exist");
     return size;
   }
@@ -162,18 +181,24 @@ export class Lfs {
   async missing(repoId: number, oids: unknown[]): Promise<string[]> {
     const out = [];
     for (const o of oids) {
-      if (typeof o !== "string" || !/^[0-9a-f]{64}$/.test(o) || (await this.meta.lfs.linked(repoId, o as Sha256)) === null) out.push(String(o));
+      if (typeof o !== "string" || !/^[0-9a-f]{64}$/.test(o) || (await this.held(repoId, o as Sha256)) === null) out.push(String(o));
     }
     return out;
   }
 
-  /** Random access to an object when the store offers it (see BlobStore.openReader). */
-  async reader(oid: Sha256): Promise<BlobReader | null> {
-    return this.blobs.openReader ? this.blobs.openReader({ kind: "lfs", oid }) : null;
+  /** Random access to an LFS-stored object when the store offers it (see BlobStore.openReader); null for Xet files. */
+  async reader(repoId: number, oid: Sha256): Promise<BlobReader | null> {
+    if (!this.blobs.openReader) return null;
+    if (this.xet && (await this.meta.lfs.linked(repoId, oid)) === null) return null;
+    return this.blobs.openReader({ kind: "lfs", oid });
   }
 
-  /** Streams an object the repo references (range inclusive). */
-  async open(oid: Sha256, range?: { start: number; end: number }, signal?: AbortSignal): Promise<Readable> {
+  /** Streams an object the repo references (range inclusive); Xet files are reconstructed here. */
+  async open(repoId: number, oid: Sha256, range?: { start: number; end: number }, signal?: AbortSignal): Promise<Readable> {
+    if (this.xet && (await this.meta.lfs.linked(repoId, oid)) === null) {
+      const f = await this.xet.fileForOid(repoId, oid);
+      if (f) return this.xet.open(f.fileHash, range);
+    }
     return this.blobs.get({ kind: "lfs", oid }, range, signal);
   }
 }

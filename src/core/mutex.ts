@@ -18,3 +18,22 @@ export class KeyedMutex {
     }
   }
 }
+
+/** Counting semaphore: at most `size` holders at once, the rest wait in FIFO order. */
+export class Semaphore {
+  private used = 0;
+  private readonly waiters: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.used >= this.size) await new Promise<void>((r) => this.waiters.push(r));
+    else this.used++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.used--;
+    }
+  }
+}

@@ -38,6 +38,10 @@ export function blobKeyPath(key: BlobKey): string {
       return `lfs/${key.oid.slice(0, 2)}/${key.oid.slice(2, 4)}/${key.oid}`;
     case "upload-part":
       return `uploads/${key.uploadId}/${key.part}`;
+    case "xorb":
+      return `xet/xorbs/${key.hash.slice(0, 2)}/${key.hash}`;
+    case "shard":
+      return `xet/shards/${key.sha256.slice(0, 2)}/${key.sha256}`;
   }
 }
 

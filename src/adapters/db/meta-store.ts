@@ -8,6 +8,7 @@ import type { Account, LockRecord, MetaStore, RepoQuery, RepoRecord, TokenRecord
 import type { RepoType, Sha256 } from "../../core/ids.js";
 import type { Database as Schema, ReposTable } from "./schema.js";
 import { migrations } from "./migrations.js";
+import { kyselyXetIndex } from "./xet-index.js";
 
 const now = () => new Date().toISOString();
 
@@ -236,5 +237,6 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
     async allRepos() {
       return (await db.selectFrom("repos").selectAll().execute()).map(toRepo);
     },
+    xet: kyselyXetIndex(db),
   };
 }

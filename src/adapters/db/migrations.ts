@@ -95,9 +95,53 @@ const m002: Migration = {
   },
 };
 
+const m003: Migration = {
+  async up(db: Kysely<any>) {
+    // Xet. Hashes are hex strings in xet-core's order. `chunks` packs 40 bytes per chunk
+    // (hash, uncompressed size, serialized end offset); "blob" maps to bytea on PostgreSQL.
+    await db.schema
+      .createTable("xet_xorbs")
+      .addColumn("hash", "varchar(64)", (c) => c.primaryKey())
+      .addColumn("length", "bigint", (c) => c.notNull())
+      .addColumn("unpacked", "bigint", (c) => c.notNull())
+      .addColumn("chunks", "blob", (c) => c.notNull())
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("xet_chunks")
+      .addColumn("hash", "varchar(64)", (c) => c.primaryKey())
+      .addColumn("xorb", "varchar(64)", (c) => c.notNull().references("xet_xorbs.hash"))
+      .addColumn("idx", "integer", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("xet_files")
+      .addColumn("hash", "varchar(64)", (c) => c.primaryKey())
+      .addColumn("size", "bigint", (c) => c.notNull())
+      .addColumn("terms", "text", (c) => c.notNull())
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("repo_xet_files")
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addColumn("file_hash", "varchar(64)", (c) => c.notNull().references("xet_files.hash"))
+      .addColumn("sha256", "varchar(64)")
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addPrimaryKeyConstraint("repo_xet_files_pk", ["repo_id", "file_hash"])
+      .execute();
+    await db.schema.createIndex("repo_xet_files_sha256").on("repo_xet_files").columns(["repo_id", "sha256"]).execute();
+    await db.schema
+      .createTable("repo_xet_shards")
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addColumn("sha256", "varchar(64)", (c) => c.notNull())
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addPrimaryKeyConstraint("repo_xet_shards_pk", ["repo_id", "sha256"])
+      .execute();
+  },
+};
+
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003 };
   },
 };

@@ -75,6 +75,40 @@ export interface LfsLocksTable {
   locked_at: string;
 }
 
+export interface XetXorbsTable {
+  hash: string;
+  length: number;
+  unpacked: number;
+  chunks: Uint8Array;
+  created_at: string;
+}
+
+export interface XetChunksTable {
+  hash: string;
+  xorb: string;
+  idx: number;
+}
+
+export interface XetFilesTable {
+  hash: string;
+  size: number;
+  terms: string;
+  created_at: string;
+}
+
+export interface RepoXetFilesTable {
+  repo_id: number;
+  file_hash: string;
+  sha256: string | null;
+  created_at: string;
+}
+
+export interface RepoXetShardsTable {
+  repo_id: number;
+  sha256: string;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   org_members: OrgMembersTable;
@@ -84,4 +118,9 @@ export interface Database {
   lfs_objects: LfsObjectsTable;
   repo_lfs: RepoLfsTable;
   lfs_locks: LfsLocksTable;
+  xet_xorbs: XetXorbsTable;
+  xet_chunks: XetChunksTable;
+  xet_files: XetFilesTable;
+  repo_xet_files: RepoXetFilesTable;
+  repo_xet_shards: RepoXetShardsTable;
 }

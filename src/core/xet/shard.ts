@@ -129,3 +129,73 @@ export async function verifyShard(shard: Shard, lookup: XorbLookup): Promise<voi
     if (hashToHex(await fileHash(all)) !== hashToHex(f.fileHash)) throw bad(`file ${hashToHex(f.fileHash)} does not reconstruct to its hash`);
   }
 }
+
+/**
+ * The shard a global-dedupe query answers with: header (footer_size 200), an empty file
+ * section, the CAS entries of the given xorbs, and a footer whose lookup offsets all point at
+ * the end of the CAS section (no lookup tables; the client then scans the CAS section). No
+ * HMAC key, so chunk hashes are sent as they are; expiry three weeks out (0 would mean expired).
+ */
+export function dedupeShard(xorbs: { hash: XetHash; length: number; chunks: { hash: XetHash; size: number }[] }[], nowSeconds: number): Buffer {
+  const bookend = Buffer.concat([Buffer.alloc(32, 0xff), Buffer.alloc(16)]);
+  const parts: Buffer[] = [];
+  const header = Buffer.alloc(48);
+  SHARD_TAG.copy(header, 0);
+  header.writeBigUInt64LE(2n, 32);
+  header.writeBigUInt64LE(200n, 40);
+  parts.push(header, bookend);
+  let materialized = 0;
+  let onDisk = 0;
+  for (const x of xorbs) {
+    const h = Buffer.alloc(48);
+    h.set(x.hash, 0);
+    const unpacked = x.chunks.reduce((n, c) => n + c.size, 0);
+    h.writeUInt32LE(0, 32);
+    h.writeUInt32LE(x.chunks.length, 36);
+    h.writeUInt32LE(unpacked, 40);
+    h.writeUInt32LE(x.length, 44);
+    parts.push(h);
+    let off = 0;
+    for (const [i, c] of x.chunks.entries()) {
+      const e = Buffer.alloc(48);
+      e.set(c.hash, 0);
+      e.writeUInt32LE(off, 32);
+      e.writeUInt32LE(c.size, 36);
+      e.writeUInt32LE(i === 0 || hashModIsDedupe(c.hash) ? 0x80000000 : 0, 40);
+      parts.push(e);
+      off += c.size;
+    }
+    materialized += unpacked;
+    onDisk += x.length;
+  }
+  parts.push(bookend);
+  const end = BigInt(parts.reduce((n, p) => n + p.length, 0));
+  const f = Buffer.alloc(200);
+  let p = 0;
+  const u64 = (v: bigint) => {
+    f.writeBigUInt64LE(v, p);
+    p += 8;
+  };
+  u64(1n); // version
+  u64(48n); // file_info_offset
+  u64(96n); // xorb_info_offset (header 48 + file bookend 48)
+  u64(end); // file_lookup_offset
+  u64(0n);
+  u64(end); // xorb_lookup_offset
+  u64(0n);
+  u64(end); // chunk_lookup_offset
+  u64(0n);
+  p += 32; // chunk hash HMAC key: none
+  u64(BigInt(nowSeconds)); // creation
+  u64(BigInt(nowSeconds + 21 * 86400)); // key expiry
+  p += 48; // reserved
+  u64(BigInt(onDisk));
+  u64(BigInt(materialized));
+  u64(BigInt(onDisk));
+  u64(end); // footer_offset
+  return Buffer.concat([...parts, f]);
+}
+
+function hashModIsDedupe(h: XetHash): boolean {
+  return Buffer.from(h.buffer, h.byteOffset + 24, 8).readBigUInt64LE(0) % 1024n === 0n;
+}

@@ -21,6 +21,18 @@ async function treeItem(git: GitRepo, commit: CommitOid, info: PathInfo, expand:
   return item;
 }
 
+/** Adds `xetHash` to LFS items that are Xet files of the repo (clients then download through Xet). */
+async function addXetHashes(svc: Services, repoId: number, items: Record<string, unknown>[]) {
+  const oids = items.map((i) => (i.lfs as { oid?: string } | undefined)?.oid).filter((o): o is string => typeof o === "string");
+  if (oids.length === 0) return items;
+  const map = await svc.xet.filesForOids(repoId, oids);
+  for (const i of items) {
+    const h = map.get((i.lfs as { oid?: string } | undefined)?.oid ?? "");
+    if (h) i.xetHash = h;
+  }
+  return items;
+}
+
 function commitView(c: CommitObject, formatted: boolean) {
   const body = c.message.split("\n").slice(1).join("\n").replace(/^\n+/, "");
   return {
@@ -76,7 +88,7 @@ export function registerContentRoutes(app: FastifyInstance, svc: Services): void
       const items = [];
       for (const e of page) items.push(await treeItem(git, commit, await describe(git, e), expand));
       if (offset + pageSize < entries.length) reply.header("Link", nextLink(svc, req, "cursor", Buffer.from(String(offset + pageSize)).toString("base64url")));
-      return items;
+      return addXetHashes(svc, repo.id, items);
     });
 
     app.post(`/api/${plural}/:ns/:name/paths-info/*`, async (req) => {
@@ -93,7 +105,7 @@ export function registerContentRoutes(app: FastifyInstance, svc: Services): void
         const e = await git.stat(commit, path);
         if (e) out.push(await treeItem(git, commit, await describe(git, e), expand));
       }
-      return out;
+      return addXetHashes(svc, repo.id, out);
     });
 
     app.get(`/api/${plural}/:ns/:name/refs`, async (req) => {

@@ -20,6 +20,7 @@ export function repoSummary(repo: RepoRecord) {
     private: repo.private,
     gated: repo.gated,
     disabled: false,
+    xetEnabled: true,
     downloads: 0,
     likes: 0,
     tags: repo.tags,

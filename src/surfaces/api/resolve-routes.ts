@@ -8,7 +8,7 @@ import { describe, resolveRevision } from "../../core/content.js";
 import { errors, HubError } from "../../core/errors.js";
 import { urlPrefix, type RepoType, type Sha256 } from "../../core/ids.js";
 import { fullName } from "../../core/repos.js";
-import { actorOf, rawTail, repoIdOf, revAndPath } from "../http/context.js";
+import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
 import { sendBlob } from "../http/send-blob.js";
 import type { Services } from "../http/services.js";
 
@@ -71,10 +71,24 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   const lfs = kind === "resolve" ? info.lfs : undefined;
   const size = lfs ? lfs.size : entry.size;
   const etag = lfs ? lfs.oid : entry.oid;
+  const xet = lfs ? await svc.xet.fileForOid(repo.id, lfs.oid) : null;
+  const name = path.split("/").pop()!;
+  if (xet) {
+    // Xet-backed: advertise the Xet file id and where to get a read token for this commit
+    // (huggingface_hub then downloads through the CAS); huggingface.js asks for the file info.
+    const base = baseUrl(svc, req);
+    const auth = `<${base}/api/${type}s/${fullName(repo)}/xet-read-token/${commit}>; rel="xet-auth"`;
+    reply.header("X-Xet-Hash", xet.fileHash);
+    if (String(req.headers.accept ?? "").includes("application/vnd.xet-fileinfo+json")) {
+      const info = `${base}/xet/v1/reconstructions/${xet.fileHash}`;
+      reply.headers({ Link: `${auth}, <${info}>; rel="xet-reconstruction-info"`, ETag: `"${etag}"`, "X-Linked-Etag": `"${etag}"`, "X-Linked-Size": String(size) });
+      return reply.type("application/vnd.xet-fileinfo+json").send({ hash: xet.fileHash, size, etag, refreshUrl: `${base}/api/${type}s/${fullName(repo)}/xet-read-token/${commit}`, reconstructionUrl: info });
+    }
+    reply.header("Link", auth);
+  }
   const range = parseRange(req.headers.range, size);
   // Open the object before any header is set, so a missing object is a clean 404.
-  const reader = lfs && req.method === "GET" ? await svc.lfs.reader(lfs.oid as Sha256) : null;
-  const name = path.split("/").pop()!;
+  const reader = lfs && req.method === "GET" ? await svc.lfs.reader(repo.id, lfs.oid as Sha256) : null;
   reply.headers({
     ETag: `"${etag}"`,
     "X-Linked-Etag": `"${etag}"`,
@@ -88,6 +102,6 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
   if (req.method === "HEAD") return reply.send();
   const r = range ?? { start: 0, end: size - 1 };
-  if (lfs) return sendBlob(reply, reader, () => svc.lfs.open(lfs.oid as Sha256, range ?? undefined), r.start, r.end);
+  if (lfs) return sendBlob(reply, reader, () => svc.lfs.open(repo.id, lfs.oid as Sha256, range ?? undefined), r.start, r.end);
   return reply.send(git.streamBlob(entry.oid, range ?? undefined));
 }

@@ -12,6 +12,7 @@ import { registerResolveRoutes } from "../api/resolve-routes.js";
 import { registerLfsRoutes } from "../lfs/lfs-routes.js";
 import { registerGitRoutes } from "../git-http/git-routes.js";
 import { registerLockRoutes } from "../lfs/lock-routes.js";
+import { registerXetRoutes } from "../xet/cas-routes.js";
 import type { Services } from "./services.js";
 
 /** Renders a HubError the HF way: status, `X-Error-Code`, `X-Error-Message`, JSON `{"error"}`. */
@@ -90,5 +91,6 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   registerLfsRoutes(app, svc);
   registerGitRoutes(app, svc);
   registerLockRoutes(app, svc);
+  registerXetRoutes(app, svc);
   return app;
 }

@@ -5,6 +5,7 @@ import type { Commits } from "../../core/commits.js";
 import type { Lfs } from "../../core/lfs.js";
 import type { Locks } from "../../core/locks.js";
 import type { Repos } from "../../core/repos.js";
+import type { Xet } from "../../core/xet/cas.js";
 import type { Config } from "../../config.js";
 
 /** The core use cases plus the config, built once in main.ts. */
@@ -16,4 +17,5 @@ export interface Services {
   commits: Commits;
   lfs: Lfs;
   locks: Locks;
+  xet: Xet;
 }

@@ -8,6 +8,8 @@ import { parseSha256, type RepoType } from "../../core/ids.js";
 import { parseRange } from "../api/resolve-routes.js";
 import { actorOf, baseUrl } from "../http/context.js";
 import { sendBlob } from "../http/send-blob.js";
+import { casUrl } from "../xet/cas-routes.js";
+import { fullName } from "../../core/repos.js";
 import type { Services } from "../http/services.js";
 
 const LFS_JSON = "application/vnd.git-lfs+json";
@@ -42,7 +44,17 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
         const { repo } = await svc.repos.get(actor, type, id, b.operation === "upload" ? "write" : "read");
         const transfers = Array.isArray(b.transfers) ? b.transfers.map(String) : ["basic"];
         const base = baseUrl(svc, req);
-        const out = await svc.lfs.batch(repo, b.operation, transfers, b.objects, (path) => base + path, req.headers.authorization);
+        // git-xet and huggingface.js offer "xet": the upload action is the write-token route
+        // (href, refreshed with the caller's credentials) plus a first token in headers.
+        const ref = typeof (b as { ref?: { name?: unknown } }).ref?.name === "string" ? String((b as { ref: { name: string } }).ref.name).replace(/^refs\/heads\//, "") : repo.defaultBranch;
+        const xetUpload = () => {
+          const { accessToken, exp } = svc.xet.issueToken(repo.id, "write");
+          return {
+            href: `${base}/api/${type}s/${fullName(repo)}/xet-write-token/${encodeURIComponent(ref)}`,
+            header: { "X-Xet-Cas-Url": casUrl(base), "X-Xet-Access-Token": accessToken, "X-Xet-Token-Expiration": String(exp) },
+          };
+        };
+        const out = await svc.lfs.batch(repo, b.operation, transfers, b.objects, (path) => base + path, req.headers.authorization, xetUpload);
         return reply.type(LFS_JSON).send(out);
       } catch (e) {
         if (e instanceof HubError && e.status === 401) reply.header("LFS-Authenticate", 'Basic realm="Hubble"').header("WWW-Authenticate", 'Basic realm="Hubble"');
@@ -69,13 +81,13 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
       const oid = parseSha256(p.oid);
       const size = await svc.lfs.linkedSize(Number(p.repoId), oid);
       const range = parseRange(req.headers.range, size);
-      const reader = req.method === "GET" ? await svc.lfs.reader(oid) : null;
+      const reader = req.method === "GET" ? await svc.lfs.reader(Number(p.repoId), oid) : null;
       reply.headers({ "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream", ETag: `"${oid}"` });
       if (range) reply.status(206).header("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
       reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
       if (req.method === "HEAD" || size === 0) return reply.send(req.method === "HEAD" ? undefined : Buffer.alloc(0));
       const r = range ?? { start: 0, end: size - 1 };
-      return sendBlob(reply, reader, () => svc.lfs.open(oid, range ?? undefined), r.start, r.end);
+      return sendBlob(reply, reader, () => svc.lfs.open(Number(p.repoId), oid, range ?? undefined), r.start, r.end);
     },
   });
 

@@ -1,0 +1,364 @@
+/**
+ * The Xet content-addressed store: scoped CAS tokens, verified xorb and shard uploads, global
+ * dedupe answers, reconstruction plans with signed xorb-range URLs, and server-side reconstruction
+ * for clients that do not speak Xet (plain GET, git-lfs). Contract: ../shared/protocols/xet.md.
+ */
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { Readable } from "node:stream";
+import { errors, HubError } from "../errors.js";
+import { Semaphore } from "../mutex.js";
+import type { BlobStore, MetaStore, XetTerm } from "../ports.js";
+import { hashToHex, hexToHash } from "./hashing.js";
+import { dedupeShard, parseShard, verifyShard } from "./shard.js";
+import { chunkTable, type ChunkTable, type VerifiedXorb } from "./xorb-index.js";
+import { decodeChunk, type Lz4Codec } from "./xorb.js";
+
+/** Settings of the CAS. */
+export interface XetConfig {
+  secret: Buffer;
+  /** Lifetime of CAS access tokens, seconds. */
+  tokenTtl: number;
+  /** Lifetime of signed xorb-range URLs, seconds. */
+  urlTtl: number;
+  /** Xorb/shard bodies held and verified at once (each up to maxBody bytes). */
+  uploadSlots: number;
+  maxBody: number;
+}
+
+/** Verifies a xorb body (the adapters run it on worker threads). */
+export type XorbVerifier = (body: Uint8Array) => Promise<VerifiedXorb>;
+
+/** What a CAS token grants. */
+export interface CasGrant {
+  repoId: number;
+  op: "read" | "write";
+}
+
+/** Counters exposed on /metrics. */
+export interface XetMetrics {
+  xorbBytesReceived: number;
+  xorbsStored: number;
+  xorbBytesStored: number;
+  shardsReceived: number;
+  shardBytesReceived: number;
+  reconstructions: number;
+}
+
+type UrlFor = (path: string) => string;
+
+const HEX = /^[0-9a-f]{64}$/;
+
+/** Parses a Range header against a size with BigInt (clients send ends up to u64::MAX-1). */
+export function parseXetRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === "" && m[2] === "")) throw errors.badRequest("Invalid Range header");
+  const total = BigInt(size);
+  let start: bigint;
+  let end: bigint;
+  if (m[1] === "") {
+    const n = BigInt(m[2]!);
+    start = n >= total ? 0n : total - n;
+    end = total - 1n;
+  } else {
+    start = BigInt(m[1]!);
+    end = m[2] === "" ? total - 1n : BigInt(m[2]!);
+  }
+  if (end < start) throw errors.badRequest("Invalid Range header");
+  if (start >= total) return "unsatisfiable";
+  if (end > total - 1n) end = total - 1n;
+  return { start: Number(start), end: Number(end) };
+}
+
+/** The Xet CAS use cases. */
+export class Xet {
+  readonly metrics: XetMetrics = { xorbBytesReceived: 0, xorbsStored: 0, xorbBytesStored: 0, shardsReceived: 0, shardBytesReceived: 0, reconstructions: 0 };
+  private readonly slots: Semaphore;
+  private readonly tokenKey: Buffer;
+  private readonly urlKey: Buffer;
+
+  constructor(
+    private readonly meta: MetaStore,
+    private readonly blobs: BlobStore,
+    private readonly verify: XorbVerifier,
+    private readonly lz4: Lz4Codec,
+    readonly cfg: XetConfig,
+  ) {
+    this.slots = new Semaphore(cfg.uploadSlots);
+    this.tokenKey = createHmac("sha256", cfg.secret).update("xet-cas-token").digest();
+    this.urlKey = createHmac("sha256", cfg.secret).update("xet-fetch-url").digest();
+  }
+
+  // ------------------------------------------------------------ tokens
+
+  /** A CAS token for one repo and one operation, valid for `tokenTtl` seconds. */
+  issueToken(repoId: number, op: "read" | "write", now = Date.now()): { accessToken: string; exp: number } {
+    const exp = Math.floor(now / 1000) + this.cfg.tokenTtl;
+    const claims = Buffer.from(JSON.stringify({ r: repoId, o: op, e: exp })).toString("base64url");
+    const mac = createHmac("sha256", this.tokenKey).update(claims).digest("base64url");
+    return { accessToken: `xet_${claims}.${mac}`, exp };
+  }
+
+  /** Checks a CAS token: 401 when missing, forged or expired; 403 when it is read-only and `need` is write. */
+  authorize(token: string | undefined, need: "read" | "write"): CasGrant {
+    const m = token ? /^xet_([\w-]+)\.([\w-]+)$/.exec(token) : null;
+    if (!m) throw errors.unauthorized("Missing or malformed CAS token");
+    const mac = createHmac("sha256", this.tokenKey).update(m[1]!).digest();
+    const given = Buffer.from(m[2]!, "base64url");
+    if (given.length !== mac.length || !timingSafeEqual(given, mac)) throw errors.unauthorized("Invalid CAS token");
+    const c = JSON.parse(Buffer.from(m[1]!, "base64url").toString("utf8")) as { r: number; o: "read" | "write"; e: number };
+    // A few seconds of grace for clock skew: clients refresh only from `exp`, never on a 401.
+    if (c.e + 30 < Date.now() / 1000) throw errors.unauthorized("CAS token expired");
+    if (need === "write" && c.o !== "write") throw errors.forbidden("This CAS token is read-only");
+    return { repoId: c.r, op: c.o };
+  }
+
+  /** Runs an upload (body read + verification) within the bounded number of slots. */
+  uploadSlot<T>(fn: () => Promise<T>): Promise<T> {
+    return this.slots.run(fn);
+  }
+
+  // ------------------------------------------------------------ uploads
+
+  /** Verifies and stores a xorb; false when it was already stored (the body is then dropped). */
+  async putXorb(hash: string, body: Buffer): Promise<boolean> {
+    if (!HEX.test(hash)) throw errors.badRequest("Invalid xorb hash");
+    this.metrics.xorbBytesReceived += body.length;
+    if (await this.meta.xet.xorb(hash)) return false;
+    const v = await this.verify(body);
+    if (v.hash !== hash) throw new HubError("BadRequest", `Xorb content hashes to ${v.hash}, not ${hash}`);
+    await this.blobs.put({ kind: "xorb", hash }, Readable.from([body.subarray(0, v.length)]), { size: v.length });
+    const inserted = await this.meta.xet.addXorb({ hash, length: v.length, unpacked: v.unpacked, chunks: v.chunks, dedupe: v.dedupe });
+    if (inserted) {
+      this.metrics.xorbsStored++;
+      this.metrics.xorbBytesStored += v.length;
+    }
+    return inserted;
+  }
+
+  private async table(xorb: string, cache?: Map<string, ChunkTable | null>): Promise<ChunkTable | null> {
+    if (cache?.has(xorb)) return cache.get(xorb)!;
+    const rec = await this.meta.xet.xorb(xorb);
+    const t = rec ? chunkTable(rec.chunks) : null;
+    cache?.set(xorb, t);
+    return t;
+  }
+
+  /**
+   * Verifies a shard against the stored xorbs (existence, ranges, sizes, verification hashes,
+   * file hashes) and indexes its files for the uploading repo. Returns 1 when new, 0 when the
+   * repo had already registered it.
+   */
+  async putShard(repoId: number, body: Buffer): Promise<0 | 1> {
+    this.metrics.shardsReceived++;
+    this.metrics.shardBytesReceived += body.length;
+    const shard = parseShard(body);
+    const cache = new Map<string, ChunkTable | null>();
+    await verifyShard(shard, async (h) => {
+      const t = await this.table(hashToHex(h), cache);
+      if (!t) return null;
+      return Array.from({ length: t.count }, (_, i) => ({ hash: t.hash(i), size: t.size(i) }));
+    });
+    const files = shard.files.map((f) => ({
+      hash: hashToHex(f.fileHash),
+      size: f.terms.reduce((n, t) => n + t.unpackedBytes, 0),
+      terms: f.terms.map((t): XetTerm => ({ xorb: hashToHex(t.xorbHash), start: t.chunkStart, end: t.chunkEnd, bytes: t.unpackedBytes })),
+      sha256: f.sha256 ?? null,
+    }));
+    // The first chunk of every file is a dedupe entry point (the client always asks for it).
+    const dedupe = [];
+    for (const f of files) {
+      const first = f.terms[0];
+      if (!first) continue;
+      const t = (await this.table(first.xorb, cache))!;
+      dedupe.push({ chunk: hashToHex(t.hash(first.start)), xorb: first.xorb, index: first.start });
+    }
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    if (!(await this.blobs.stat({ kind: "shard", sha256 }))) await this.blobs.put({ kind: "shard", sha256 }, Readable.from([body]), { size: body.length });
+    return (await this.meta.xet.addShard({ sha256, repoId, files, dedupe })) ? 1 : 0;
+  }
+
+  // ------------------------------------------------------------ dedupe
+
+  /** The dedupe shard for a chunk: the xorb holding it, plus the xorbs that follow it in a file. */
+  async dedupe(chunkHex: string): Promise<Buffer | null> {
+    if (!HEX.test(chunkHex)) return null;
+    const hit = await this.meta.xet.chunk(chunkHex);
+    if (!hit) return null;
+    const rec = await this.meta.xet.xorb(hit.xorb);
+    if (!rec) return null;
+    const t = chunkTable(rec.chunks);
+    const chunks = Array.from({ length: t.count }, (_, i) => ({ hash: t.hash(i), size: t.size(i) }));
+    return dedupeShard([{ hash: hexToHash(hit.xorb)!, length: rec.length, chunks }], Math.floor(Date.now() / 1000));
+  }
+
+  // ------------------------------------------------------------ downloads
+
+  /** Throws a clean 404 unless the repo may read the file. */
+  async readable(repoId: number, fileHex: string): Promise<{ size: number; terms: XetTerm[] }> {
+    if (!HEX.test(fileHex) || !(await this.meta.xet.repoHasFile(repoId, fileHex))) throw new HubError("EntryNotFound", "File not found");
+    const f = await this.meta.xet.file(fileHex);
+    if (!f) throw new HubError("EntryNotFound", "File not found");
+    return f;
+  }
+
+  /** Plans the terms that cover [start, end] and the chunk ranges to fetch per xorb. */
+  private async plan(f: { size: number; terms: XetTerm[] }, start: number, end: number) {
+    const cache = new Map<string, ChunkTable | null>();
+    const terms: { xorb: string; start: number; end: number; bytes: number; table: ChunkTable }[] = [];
+    let offsetIntoFirst = 0;
+    let pos = 0;
+    for (const t of f.terms) {
+      const termEnd = pos + t.bytes;
+      if (termEnd <= start) {
+        pos = termEnd;
+        continue;
+      }
+      if (pos > end) break;
+      const table = await this.table(t.xorb, cache);
+      if (!table) throw new HubError("Internal", `Xorb ${t.xorb} is missing from the index`);
+      let c = t.start;
+      let p = pos;
+      while (c < t.end - 1 && p + table.size(c) <= start) p += table.size(c++);
+      if (terms.length === 0) offsetIntoFirst = start - p;
+      let e = c;
+      let q = p;
+      while (e < t.end && q <= end) q += table.size(e++);
+      terms.push({ xorb: t.xorb, start: c, end: e, bytes: q - p, table });
+      pos = termEnd;
+    }
+    return { terms, offsetIntoFirst };
+  }
+
+  /** Signs a fetch URL for bytes [start, end] (inclusive) of a stored xorb. */
+  private fetchUrl(xorb: string, start: number, end: number, url: UrlFor): string {
+    const exp = Math.floor(Date.now() / 1000) + this.cfg.urlTtl;
+    const sig = createHmac("sha256", this.urlKey).update(`${xorb}\n${start}\n${end}\n${exp}`).digest("base64url");
+    return url(`/xet/fetch/${xorb}/${start}-${end}?exp=${exp}&sig=${sig}`);
+  }
+
+  /** Checks a fetch URL's signature: 403 when forged or expired (the client then asks again). */
+  checkFetch(xorb: string, start: number, end: number, exp: unknown, sig: unknown): void {
+    const e = Number(exp);
+    if (typeof sig !== "string" || !Number.isInteger(e)) throw errors.forbidden("Missing signature");
+    const mac = createHmac("sha256", this.urlKey).update(`${xorb}\n${start}\n${end}\n${e}`).digest();
+    const given = Buffer.from(sig, "base64url");
+    if (given.length !== mac.length || !timingSafeEqual(given, mac)) throw errors.forbidden("Invalid signature");
+    if (e < Date.now() / 1000) throw errors.forbidden("Signed URL expired");
+  }
+
+  /**
+   * A reconstruction answer (v1 `fetch_info` or v2 `xorbs`) for a Range of a file the repo may
+   * read; "unsatisfiable" past the end (the client reads 416 as end of file).
+   */
+  async reconstruction(repoId: number, fileHex: string, rangeHeader: string | undefined, version: 1 | 2, url: UrlFor): Promise<object | "unsatisfiable"> {
+    const f = await this.readable(repoId, fileHex);
+    this.metrics.reconstructions++;
+    if (f.size === 0) {
+      if (rangeHeader && !/^bytes=0-/.test(rangeHeader.trim())) return "unsatisfiable";
+      return version === 1 ? { offset_into_first_range: 0, terms: [], fetch_info: {} } : { offset_into_first_range: 0, terms: [], xorbs: {} };
+    }
+    const r = parseXetRange(rangeHeader, f.size);
+    if (r === "unsatisfiable") return r;
+    const { start, end } = r ?? { start: 0, end: f.size - 1 };
+    const { terms, offsetIntoFirst } = await this.plan(f, start, end);
+    // Merge each xorb's chunk ranges (overlapping or adjacent) so every term lies inside one.
+    const perXorb = new Map<string, { start: number; end: number; table: ChunkTable }[]>();
+    for (const t of terms) {
+      const list = perXorb.get(t.xorb) ?? [];
+      list.push({ start: t.start, end: t.end, table: t.table });
+      perXorb.set(t.xorb, list);
+    }
+    const fetch: Record<string, { chunks: { start: number; end: number }; bytes: { start: number; end: number }; url: string }[]> = {};
+    for (const [xorb, list] of perXorb) {
+      list.sort((a, b) => a.start - b.start);
+      const merged: { start: number; end: number; table: ChunkTable }[] = [];
+      for (const x of list) {
+        const last = merged[merged.length - 1];
+        if (last && x.start <= last.end) last.end = Math.max(last.end, x.end);
+        else merged.push({ ...x });
+      }
+      fetch[xorb] = merged.map((m) => {
+        const bytes = { start: m.table.start(m.start), end: m.table.end(m.end - 1) - 1 };
+        return { chunks: { start: m.start, end: m.end }, bytes, url: this.fetchUrl(xorb, bytes.start, bytes.end, url) };
+      });
+    }
+    const outTerms = terms.map((t) => ({ hash: t.xorb, unpacked_length: t.bytes, range: { start: t.start, end: t.end } }));
+    if (version === 1) {
+      const fetch_info: Record<string, object[]> = {};
+      for (const [x, list] of Object.entries(fetch)) fetch_info[x] = list.map((e) => ({ range: e.chunks, url: e.url, url_range: e.bytes }));
+      return { offset_into_first_range: offsetIntoFirst, terms: outTerms, fetch_info };
+    }
+    const xorbs: Record<string, object[]> = {};
+    for (const [x, list] of Object.entries(fetch)) xorbs[x] = list.map((e) => ({ url: e.url, ranges: [{ chunks: e.chunks, bytes: e.bytes }] }));
+    return { offset_into_first_range: offsetIntoFirst, terms: outTerms, xorbs };
+  }
+
+  /** Length of a stored xorb, or null. */
+  async xorbLength(xorb: string): Promise<number | null> {
+    if (!HEX.test(xorb)) return null;
+    return (await this.meta.xet.xorb(xorb))?.length ?? null;
+  }
+
+  /** Streams serialized bytes [start, end] of a stored xorb. */
+  xorbBytes(xorb: string, start: number, end: number, signal?: AbortSignal): Promise<Readable> {
+    return this.blobs.get({ kind: "xorb", hash: xorb }, { start, end }, signal);
+  }
+
+  /** The Xet file an LFS oid of the repo maps to. */
+  fileForOid(repoId: number, oid: string): Promise<{ fileHash: string; size: number } | null> {
+    return this.meta.xet.fileForOid(repoId, oid);
+  }
+
+  /** Xet hashes for oids of a repo (tree listings). */
+  filesForOids(repoId: number, oids: string[]): Promise<Map<string, string>> {
+    return this.meta.xet.filesForOids(repoId, oids);
+  }
+
+  /**
+   * The bytes [start, end] of a Xet file, reconstructed here: each term's chunks are read from the
+   * stored xorb in windows of at most ~8 MiB, decompressed and trimmed. Memory stays flat.
+   */
+  open(fileHex: string, range?: { start: number; end: number }): Readable {
+    const self = this;
+    async function* gen(): AsyncGenerator<Uint8Array> {
+      const f = await self.meta.xet.file(fileHex);
+      if (!f) throw new HubError("EntryNotFound", "File not found");
+      if (f.size === 0) return;
+      const { start, end } = range ?? { start: 0, end: f.size - 1 };
+      const { terms, offsetIntoFirst } = await self.plan(f, start, end);
+      let skip = offsetIntoFirst;
+      let left = end - start + 1;
+      for (const t of terms) {
+        let c = t.start;
+        while (c < t.end && left > 0) {
+          let e = c;
+          while (e < t.end && (e === c || t.table.end(e) - t.table.start(c) <= 8 << 20)) e++;
+          const raw = await readAll(await self.xorbBytes(t.xorb, t.table.start(c), t.table.end(e - 1) - 1));
+          let pos = 0;
+          for (let i = c; i < e && left > 0; i++) {
+            const compressed = raw.readUIntLE(pos + 1, 3);
+            let data = decodeChunk(raw[pos + 4]!, raw.subarray(pos + 8, pos + 8 + compressed), t.table.size(i), self.lz4);
+            pos += 8 + compressed;
+            if (skip > 0) {
+              const s = Math.min(skip, data.length);
+              data = data.subarray(s);
+              skip -= s;
+            }
+            if (data.length > left) data = data.subarray(0, left);
+            left -= data.length;
+            if (data.length > 0) yield data;
+          }
+          c = e;
+        }
+      }
+    }
+    return Readable.from(gen(), { objectMode: false });
+  }
+}
+
+async function readAll(s: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of s) parts.push(p as Buffer);
+  return Buffer.concat(parts);
+}

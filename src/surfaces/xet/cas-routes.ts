@@ -1,0 +1,172 @@
+/**
+ * The Xet surface: the hub's token routes (`/api/{type}s/{id}/xet-{read|write}-token/{rev}`) and
+ * the CAS under `{base}/xet` — every route generation released hf_xet versions call (table in
+ * ../shared/protocols/xet.md §2.9); unknown `/xet/v2/*` routes answer a plain 404 so clients fall
+ * back to v1.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { errors, HubError } from "../../core/errors.js";
+import { resolveRevision } from "../../core/content.js";
+import type { RepoType } from "../../core/ids.js";
+import { actorOf, baseUrl, rawTail, repoIdOf } from "../http/context.js";
+import type { Services } from "../http/services.js";
+
+const TYPES: { seg: string; type: RepoType }[] = [
+  { seg: "models", type: "model" },
+  { seg: "datasets", type: "dataset" },
+  { seg: "spaces", type: "space" },
+];
+
+/** The CAS base URL handed to clients: absolute, no trailing slash. */
+export const casUrl = (base: string) => `${base}/xet`;
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m ? m[1] : undefined;
+}
+
+/** Reads a whole request body up to `max` bytes (413 beyond; 400 when the client stops short). */
+async function readBody(req: FastifyRequest, max: number): Promise<Buffer> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > max) throw new HubError("PayloadTooLarge", `Body larger than ${max} bytes`);
+  const parts: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const p of req.raw) {
+      n += (p as Buffer).length;
+      if (n > max) throw new HubError("PayloadTooLarge", `Body larger than ${max} bytes`);
+      parts.push(p as Buffer);
+    }
+  } catch (e) {
+    if (e instanceof HubError) throw e;
+    throw errors.badRequest("Request body was interrupted");
+  }
+  if (!req.raw.complete || (declared !== undefined && n !== Number(declared))) throw errors.badRequest("Truncated request body");
+  return Buffer.concat(parts, n);
+}
+
+/** Registers the token routes, the CAS routes and the signed xorb-range route. */
+export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
+  // ---------------------------------------------------------------- hub token routes
+  for (const { seg, type } of TYPES) {
+    for (const op of ["read", "write"] as const) {
+      const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+        const actor = await actorOf(svc, req);
+        const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), op);
+        const tail = rawTail(req, 5);
+        let rev = "";
+        try {
+          rev = tail.map(decodeURIComponent).join("/");
+        } catch {
+          throw errors.badRequest("Invalid percent-encoding in URL");
+        }
+        // `None` is what huggingface_hub sends when it does not know the revision (create_pr).
+        if (op === "read" && rev && rev !== "None") await resolveRevision(svc.commits.git(repo), repo, rev);
+        const { accessToken, exp } = svc.xet.issueToken(repo.id, op);
+        const cas = casUrl(baseUrl(svc, req));
+        // Both the headers (huggingface_hub's own parser) and the JSON body (hf_xet's refresher).
+        reply.headers({ "X-Xet-Cas-Url": cas, "X-Xet-Access-Token": accessToken, "X-Xet-Token-Expiration": String(exp), "Cache-Control": "no-store" });
+        return { casUrl: cas, accessToken, exp };
+      };
+      app.get(`/api/${seg}/:ns/:name/xet-${op}-token`, handler);
+      app.get(`/api/${seg}/:ns/:name/xet-${op}-token/*`, handler);
+    }
+  }
+
+  // ---------------------------------------------------------------- CAS
+  const uploadXorb = async (req: FastifyRequest) => {
+    svc.xet.authorize(bearer(req), "write");
+    const hash = (req.params as { hash: string }).hash;
+    return svc.xet.uploadSlot(async () => {
+      const body = await readBody(req, svc.xet.cfg.maxBody);
+      return { was_inserted: await svc.xet.putXorb(hash, body) };
+    });
+  };
+  const headXorb = async (req: FastifyRequest, reply: FastifyReply) => {
+    svc.xet.authorize(bearer(req), "read");
+    const len = await svc.xet.xorbLength((req.params as { hash: string }).hash);
+    if (len === null) throw new HubError("EntryNotFound", "Xorb not found");
+    return reply.header("Content-Length", String(len)).send();
+  };
+  for (const p of ["/xet/v1/xorbs", "/xet/xorbs", "/xet/xorb"]) {
+    app.post(`${p}/:prefix/:hash`, uploadXorb);
+    app.head(`${p}/:prefix/:hash`, headXorb);
+  }
+
+  const uploadShard = async (req: FastifyRequest) => {
+    const grant = svc.xet.authorize(bearer(req), "write");
+    return svc.xet.uploadSlot(async () => {
+      const body = await readBody(req, svc.xet.cfg.maxBody);
+      return { result: await svc.xet.putShard(grant.repoId, body) };
+    });
+  };
+  app.post("/xet/v1/shards", uploadShard);
+  app.post("/xet/shards", uploadShard);
+  app.route({ method: ["POST", "PUT"], url: "/xet/shard/:prefix/:hash", handler: uploadShard });
+
+  const dedupe = async (req: FastifyRequest, reply: FastifyReply) => {
+    svc.xet.authorize(bearer(req), "read");
+    const shard = await svc.xet.dedupe((req.params as { hash: string }).hash);
+    if (!shard) throw new HubError("EntryNotFound", "Chunk not tracked");
+    return reply.type("application/octet-stream").send(shard);
+  };
+  for (const p of ["/xet/v1/chunks", "/xet/chunks", "/xet/chunk"]) app.get(`${p}/:prefix/:hash`, dedupe);
+
+  const reconstruction = (version: 1 | 2) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const grant = svc.xet.authorize(bearer(req), "read");
+    const base = baseUrl(svc, req);
+    const out = await svc.xet.reconstruction(grant.repoId, (req.params as { id: string }).id, req.headers.range, version, (path) => base + path);
+    if (out === "unsatisfiable") throw new HubError("RangeNotSatisfiable", "Range Not Satisfiable");
+    return reply.send(out);
+  };
+  app.get("/xet/v2/reconstructions/:id", reconstruction(2));
+  for (const p of ["/xet/v1/reconstructions", "/xet/reconstructions", "/xet/reconstruction"]) app.get(`${p}/:id`, reconstruction(1));
+
+  app.head("/xet/v1/files/:id", async (req, reply) => {
+    const grant = svc.xet.authorize(bearer(req), "read");
+    const f = await svc.xet.readable(grant.repoId, (req.params as { id: string }).id);
+    return reply.header("Content-Length", String(f.size)).send();
+  });
+
+  // Signed, self-authorising xorb byte ranges (the client fetches them without credentials).
+  app.get("/xet/fetch/:xorb/:range", async (req, reply) => {
+    const p = req.params as { xorb: string; range: string };
+    const q = req.query as { exp?: string; sig?: string };
+    const m = /^(\d+)-(\d+)$/.exec(p.range);
+    if (!m) throw errors.badRequest("Invalid range");
+    const [start, end] = [Number(m[1]), Number(m[2])];
+    svc.xet.checkFetch(p.xorb, start, end, q.exp, q.sig);
+    let from = start;
+    let to = end;
+    const h = req.headers.range;
+    if (h) {
+      const r = /^bytes=(\d+)-(\d+)$/.exec(h.trim());
+      if (!r || Number(r[1]) < start || Number(r[2]) > end || Number(r[1]) > Number(r[2])) throw new HubError("RangeNotSatisfiable", "Range outside the signed range");
+      [from, to] = [Number(r[1]), Number(r[2])];
+    }
+    const len = await svc.xet.xorbLength(p.xorb);
+    if (len === null || end >= len) throw new HubError("EntryNotFound", "Xorb not found");
+    reply.headers({ "Content-Type": "application/octet-stream", "Content-Length": String(to - from + 1), "Accept-Ranges": "bytes" });
+    if (h) reply.status(206).header("Content-Range", `bytes ${from}-${to}/${len}`);
+    return reply.send(await svc.xet.xorbBytes(p.xorb, from, to));
+  });
+
+  // hf_xet posts telemetry to the host root; accepted and dropped.
+  app.post("/v1/telemetry", async () => ({}));
+
+  // Counters in the Prometheus text format.
+  app.get("/metrics", async (_req, reply) => {
+    const m = svc.xet.metrics;
+    const lines = [
+      ["hubble_xet_xorb_bytes_received_total", "Bytes of xorb bodies received", m.xorbBytesReceived],
+      ["hubble_xet_xorbs_stored_total", "Xorbs verified and stored", m.xorbsStored],
+      ["hubble_xet_xorb_bytes_stored_total", "Bytes of xorbs stored", m.xorbBytesStored],
+      ["hubble_xet_shards_received_total", "Shard uploads received", m.shardsReceived],
+      ["hubble_xet_shard_bytes_received_total", "Bytes of shard bodies received", m.shardBytesReceived],
+      ["hubble_xet_reconstructions_total", "Reconstruction plans served", m.reconstructions],
+    ] as const;
+    const text = lines.map(([name, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${v}\n`).join("");
+    return reply.type("text/plain; version=0.0.4").send(text);
+  });
+}
