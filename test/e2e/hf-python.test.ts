@@ -26,20 +26,22 @@ after(async () => {
   await server?.stop();
 });
 
-test("huggingface_hub end-to-end scenarios (pytest)", { timeout: 20 * 60_000 }, async () => {
+async function pytest(args: string[], extraEnv: Record<string, string>): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), "hubble-hfhome-"));
   try {
-    const child = spawn(PYTHON, ["-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", join(ROOT, "test/e2e/python")], {
+    const child = spawn(PYTHON, ["-m", "pytest", "-q", "-x", "-s", "-p", "no:cacheprovider", ...args], {
       env: {
         PATH: process.env.PATH,
         HOME: home,
         HF_HOME: join(home, "hf"),
+        HF_XET_CACHE: join(home, "xet"),
         HF_ENDPOINT: server.url,
         HF_TOKEN: server.adminToken,
-        HF_HUB_DISABLE_XET: "1",
         HF_HUB_DISABLE_TELEMETRY: "1",
         HF_HUB_DISABLE_PROGRESS_BARS: "1",
+        HF_XET_TELEMETRY_ENABLED: "false",
         ...env,
+        ...extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -50,7 +52,17 @@ test("huggingface_hub end-to-end scenarios (pytest)", { timeout: 20 * 60_000 }, 
     console.log(out.split("\n").slice(-40).join("\n"));
     assert.equal(code, 0, `pytest failed:\n${out}`);
     assert.match(out, /\d+ passed/);
+    return out;
   } finally {
     await rm(home, { recursive: true, force: true });
   }
+}
+
+test("huggingface_hub end-to-end scenarios over LFS (pytest, HF_HUB_DISABLE_XET=1)", { timeout: 20 * 60_000 }, async () => {
+  await pytest([join(ROOT, "test/e2e/python"), "--ignore", join(ROOT, "test/e2e/python/xet")], { HF_HUB_DISABLE_XET: "1" });
+});
+
+test("huggingface_hub + hf_xet end-to-end scenarios with Xet on (pytest)", { timeout: 20 * 60_000 }, async () => {
+  const out = await pytest([join(ROOT, "test/e2e/python/xet")], {});
+  assert.match(out, /re-upload received \d+ bytes/);
 });

@@ -42,6 +42,8 @@ export interface XetMetrics {
   shardsReceived: number;
   shardBytesReceived: number;
   reconstructions: number;
+  /** Stored chunks per compression scheme: none, LZ4, BG4+LZ4. */
+  chunksByScheme: [number, number, number];
 }
 
 type UrlFor = (path: string) => string;
@@ -72,7 +74,7 @@ export function parseXetRange(header: string | undefined, size: number): { start
 
 /** The Xet CAS use cases. */
 export class Xet {
-  readonly metrics: XetMetrics = { xorbBytesReceived: 0, xorbsStored: 0, xorbBytesStored: 0, shardsReceived: 0, shardBytesReceived: 0, reconstructions: 0 };
+  readonly metrics: XetMetrics = { xorbBytesReceived: 0, xorbsStored: 0, xorbBytesStored: 0, shardsReceived: 0, shardBytesReceived: 0, reconstructions: 0, chunksByScheme: [0, 0, 0] };
   private readonly slots: Semaphore;
   private readonly tokenKey: Buffer;
   private readonly urlKey: Buffer;
@@ -132,6 +134,7 @@ export class Xet {
     if (inserted) {
       this.metrics.xorbsStored++;
       this.metrics.xorbBytesStored += v.length;
+      v.schemes.forEach((n, i) => (this.metrics.chunksByScheme[i as 0 | 1 | 2] += n));
     }
     return inserted;
   }

@@ -51,6 +51,8 @@ export interface VerifiedXorb {
   chunks: Uint8Array;
   /** Chunks eligible for global dedupe (hash % 1024 == 0) with their index. */
   dedupe: { chunk: string; index: number }[];
+  /** Chunks per compression scheme: none, LZ4, BG4+LZ4. */
+  schemes: [number, number, number];
 }
 
 /** Parses and re-hashes a xorb body (CPU-heavy: the adapters run it on worker threads). */
@@ -60,5 +62,7 @@ export async function verifyXorb(body: Uint8Array, lz4: Lz4Codec): Promise<Verif
   x.chunks.forEach((c, index) => {
     if (hashMod(c.hash, 1024) === 0) dedupe.push({ chunk: hashToHex(c.hash), index });
   });
-  return { hash: hashToHex(x.hash), length: x.length, unpacked: x.unpackedLength, chunks: packChunks(x.chunks), dedupe };
+  const schemes: [number, number, number] = [0, 0, 0];
+  for (const c of x.chunks) schemes[c.scheme as 0 | 1 | 2]++;
+  return { hash: hashToHex(x.hash), length: x.length, unpacked: x.unpackedLength, chunks: packChunks(x.chunks), dedupe, schemes };
 }

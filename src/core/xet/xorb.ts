@@ -30,6 +30,8 @@ export interface XorbChunk {
   end: number;
   /** Offset of the chunk's data in the uncompressed xorb. */
   unpackedStart: number;
+  /** Compression scheme on the wire. */
+  scheme: number;
 }
 
 /** A verified xorb: its chunks and recomputed hash; `length` excludes any client footer. */
@@ -102,7 +104,7 @@ export async function parseXorb(buf: Uint8Array, lz4: Lz4Codec): Promise<ParsedX
     if (size > MAX_UNCOMPRESSED || compressed > MAX_COMPRESSED) throw bad("chunk too large");
     if (pos + 8 + compressed > view.length) throw bad("truncated chunk data");
     const data = decodeChunk(scheme, view.subarray(pos + 8, pos + 8 + compressed), size, lz4);
-    chunks.push({ hash: await chunkHash(data), size, start: pos, end: pos + 8 + compressed, unpackedStart: unpacked });
+    chunks.push({ hash: await chunkHash(data), size, start: pos, end: pos + 8 + compressed, unpackedStart: unpacked, scheme });
     unpacked += size;
     pos += 8 + compressed;
   }

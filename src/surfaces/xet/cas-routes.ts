@@ -166,7 +166,10 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
       ["hubble_xet_shard_bytes_received_total", "Bytes of shard bodies received", m.shardBytesReceived],
       ["hubble_xet_reconstructions_total", "Reconstruction plans served", m.reconstructions],
     ] as const;
-    const text = lines.map(([name, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${v}\n`).join("");
+    let text = lines.map(([name, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${v}\n`).join("");
+    const schemes = ["none", "lz4", "bg4-lz4"];
+    text += "# HELP hubble_xet_chunks_stored_total Chunks of stored xorbs by compression scheme\n# TYPE hubble_xet_chunks_stored_total counter\n";
+    text += m.chunksByScheme.map((n, i) => `hubble_xet_chunks_stored_total{scheme="${schemes[i]}"} ${n}\n`).join("");
     return reply.type("text/plain; version=0.0.4").send(text);
   });
 }
