@@ -31,7 +31,34 @@ test("whoAmI returns the token's user", async () => {
   if (me.type === "user") assert.equal(me.auth.accessToken?.role, "write");
 });
 
-test("createRepo, uploadFiles (with a 20 MB LFS file), listFiles, download, delete", async () => {
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const m = new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\d+)$`, "m").exec(text);
+  assert.ok(m, `metric ${name} missing`);
+  return Number(m[1]);
+}
+
+test("uploadFiles through Xet (the default), then downloadFile through Xet reconstruction", async () => {
+  const name = "admin/js-xet";
+  await createRepo({ repo: name, ...creds });
+  const big = randomBytes(20 * 1024 * 1024);
+  const received = await metric("hubble_xet_xorb_bytes_received_total");
+  await uploadFiles({ repo: name, ...creds, files: [{ path: "model.safetensors", content: new Blob([big]) }] });
+  assert.ok((await metric("hubble_xet_xorb_bytes_received_total")) - received >= big.length, "the bytes went through the CAS");
+
+  const info = await fileDownloadInfo({ repo: name, path: "model.safetensors", ...creds });
+  assert.ok(info?.xet, "resolve advertised the Xet file");
+  assert.equal(info.size, big.length);
+  const plans = await metric("hubble_xet_reconstructions_total");
+  const blob = await downloadFile({ repo: name, path: "model.safetensors", ...creds });
+  assert.ok(Buffer.from(await blob!.arrayBuffer()).equals(big));
+  assert.ok((await metric("hubble_xet_reconstructions_total")) > plans, "the download used a reconstruction");
+  // A slice through the Xet blob (ranged reconstruction).
+  const slice = await blob!.slice(5_000_000, 5_300_000).arrayBuffer();
+  assert.ok(Buffer.from(slice).equals(big.subarray(5_000_000, 5_300_000)));
+});
+
+test("createRepo, uploadFiles (with a 20 MB LFS file, useXet off), listFiles, download, delete", async () => {
   const name = "admin/js-model";
   const { repoUrl } = await createRepo({ repo: name, ...creds });
   assert.equal(repoUrl, `${server.url}/${name}`);
@@ -39,6 +66,7 @@ test("createRepo, uploadFiles (with a 20 MB LFS file), listFiles, download, dele
   await uploadFiles({
     repo: name,
     ...creds,
+    useXet: false,
     files: [
       { path: "README.md", content: new Blob(["# hello from js\n"]) },
       { path: "weights/model.bin", content: new Blob([big]) },
