@@ -2,53 +2,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeFrame, lz4Codec } from "../../src/adapters/xet/lz4.js";
+import { lz4Codec } from "../../src/adapters/xet/lz4.js";
 import { HubError } from "../../src/core/errors.js";
-import { fileHash, hashToHex, hexToHash, verificationHash, type XetHash } from "../../src/core/xet/hashing.js";
+import { fileHash, hashToHex, verificationHash, type XetHash } from "../../src/core/xet/hashing.js";
 import { parseShard, SHARD_TAG, verifyShard, type Shard } from "../../src/core/xet/shard.js";
-import { parseXorb, type ParsedXorb } from "../../src/core/xet/xorb.js";
-
-function xorbBytes(chunks: Buffer[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const data of chunks) {
-    const payload = encodeFrame(data);
-    const h = Buffer.alloc(8);
-    h.writeUIntLE(payload.length, 1, 3);
-    h[4] = 1;
-    h.writeUIntLE(data.length, 5, 3);
-    parts.push(h, payload);
-  }
-  return Buffer.concat(parts);
-}
-
-const entry = (hash: XetHash, ...u32: number[]) => {
-  const e = Buffer.alloc(48);
-  Buffer.from(hash).copy(e, 0);
-  u32.forEach((v, i) => e.writeUInt32LE(v >>> 0, 32 + i * 4));
-  return e;
-};
-const BOOKEND = Buffer.concat([Buffer.alloc(32, 0xff), Buffer.alloc(16)]);
-
-/** Serializes a shard as hf_xet does (header with footer_size 0, file section, CAS section). */
-function shardBytes(files: { fileHash: XetHash; terms: { xorb: XetHash; bytes: number; start: number; end: number; verification: XetHash }[]; sha256: string }[], xorbs: ParsedXorb[]): Buffer {
-  const header = Buffer.alloc(48);
-  SHARD_TAG.copy(header, 0);
-  header.writeBigUInt64LE(2n, 32);
-  const parts = [header];
-  for (const f of files) {
-    parts.push(entry(f.fileHash, 0xc0000000, f.terms.length, 0, 0));
-    for (const t of f.terms) parts.push(entry(t.xorb, 0, t.bytes, t.start, t.end));
-    for (const t of f.terms) parts.push(entry(t.verification));
-    parts.push(entry(hexToHash(f.sha256)!));
-  }
-  parts.push(BOOKEND);
-  for (const x of xorbs) {
-    parts.push(entry(x.hash, 0, x.chunks.length, x.unpackedLength, x.length));
-    for (const c of x.chunks) parts.push(entry(c.hash, c.unpackedStart, c.size, 0, 0));
-  }
-  parts.push(BOOKEND);
-  return Buffer.concat(parts);
-}
+import { parseXorb } from "../../src/core/xet/xorb.js";
+import { BOOKEND, entry, shardBytes, xorbBytes } from "../xet-builders.js";
 
 test("a shard's files verify against stored xorbs; the sha256 comes back in Xet string order", async () => {
   const data = [randomBytes(40_000), randomBytes(50_000), randomBytes(30_000)];

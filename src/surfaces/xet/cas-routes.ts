@@ -42,7 +42,7 @@ async function readBody(req: FastifyRequest, max: number): Promise<Buffer> {
     if (e instanceof HubError) throw e;
     throw errors.badRequest("Request body was interrupted");
   }
-  if (!req.raw.complete || (declared !== undefined && n !== Number(declared))) throw errors.badRequest("Truncated request body");
+  if (declared !== undefined && n !== Number(declared)) throw errors.badRequest("Truncated request body");
   return Buffer.concat(parts, n);
 }
 
