@@ -10,3 +10,4 @@ if [ ! -d node_modules ]; then npm install --no-audit --no-fund; fi
 npm run build --silent
 node dist/bench/run.js
 node dist/bench/clone.js
+node dist/bench/xet.js

@@ -294,8 +294,8 @@ export interface XetIndex {
   xorb(hash: string): Promise<XorbIndexRecord | null>;
   /** Records a stored xorb and its dedupe-eligible chunks; false if it was already known. */
   addXorb(x: XorbIndexRecord & { unpacked: number; dedupe: { chunk: string; index: number }[] }): Promise<boolean>;
-  /** The xorb holding a dedupe-eligible chunk. */
-  chunk(hash: string): Promise<{ xorb: string; index: number } | null>;
+  /** The xorb holding a dedupe-eligible chunk, and the file it was registered through if any. */
+  chunk(hash: string): Promise<{ xorb: string; index: number; file: string | null } | null>;
   /**
    * Records an accepted shard: its files (global, content-addressed), the uploading repo's right
    * to them with the sha256 the client asserted, and dedupe-eligible chunks. False if the shard
@@ -305,7 +305,7 @@ export interface XetIndex {
     sha256: string;
     repoId: number;
     files: { hash: string; size: number; terms: XetTerm[]; sha256: string | null }[];
-    dedupe: { chunk: string; xorb: string; index: number }[];
+    dedupe: { chunk: string; xorb: string; index: number; file: string }[];
   }): Promise<boolean>;
   file(hash: string): Promise<{ size: number; terms: XetTerm[] } | null>;
   /** Whether the repo may read a Xet file (it was uploaded through this repo). */

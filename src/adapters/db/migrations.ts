@@ -112,6 +112,9 @@ const m003: Migration = {
       .addColumn("hash", "varchar(64)", (c) => c.primaryKey())
       .addColumn("xorb", "varchar(64)", (c) => c.notNull().references("xet_xorbs.hash"))
       .addColumn("idx", "integer", (c) => c.notNull())
+      // The file this entry was registered through (null for xorb-level entries): a dedupe
+      // answer then includes the xorbs that follow in that file.
+      .addColumn("file_hash", "varchar(64)")
       .execute();
     await db.schema
       .createTable("xet_files")

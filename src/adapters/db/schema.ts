@@ -87,6 +87,7 @@ export interface XetChunksTable {
   hash: string;
   xorb: string;
   idx: number;
+  file_hash: string | null;
 }
 
 export interface XetFilesTable {

@@ -25,14 +25,14 @@ export function kyselyXetIndex(db: Kysely<Database>): XetIndex {
           .executeTakeFirst();
         if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
         for (const d of x.dedupe) {
-          await tx.insertInto("xet_chunks").values({ hash: d.chunk, xorb: x.hash, idx: d.index }).onConflict((oc) => oc.column("hash").doNothing()).execute();
+          await tx.insertInto("xet_chunks").values({ hash: d.chunk, xorb: x.hash, idx: d.index, file_hash: null }).onConflict((oc) => oc.column("hash").doNothing()).execute();
         }
         return true;
       });
     },
     async chunk(hash) {
-      const r = await db.selectFrom("xet_chunks").select(["xorb", "idx"]).where("hash", "=", hash).executeTakeFirst();
-      return r ? { xorb: r.xorb, index: r.idx } : null;
+      const r = await db.selectFrom("xet_chunks").select(["xorb", "idx", "file_hash"]).where("hash", "=", hash).executeTakeFirst();
+      return r ? { xorb: r.xorb, index: r.idx, file: r.file_hash } : null;
     },
     async addShard(s) {
       return db.transaction().execute(async (tx) => {
@@ -51,7 +51,11 @@ export function kyselyXetIndex(db: Kysely<Database>): XetIndex {
             .execute();
         }
         for (const d of s.dedupe) {
-          await tx.insertInto("xet_chunks").values({ hash: d.chunk, xorb: d.xorb, idx: d.index }).onConflict((oc) => oc.column("hash").doNothing()).execute();
+          await tx
+            .insertInto("xet_chunks")
+            .values({ hash: d.chunk, xorb: d.xorb, idx: d.index, file_hash: d.file })
+            .onConflict((oc) => oc.column("hash").doUpdateSet({ xorb: d.xorb, idx: d.index, file_hash: d.file }))
+            .execute();
         }
         return fresh;
       });

@@ -7,7 +7,7 @@ import { HubError } from "../../core/errors.js";
 import type { XorbVerifier } from "../../core/xet/cas.js";
 import type { VerifiedXorb } from "../../core/xet/xorb-index.js";
 
-type Job = { id: number; body: Uint8Array; ok: (v: VerifiedXorb) => void; fail: (e: Error) => void };
+type Job = { id: number; body: Uint8Array; ok: (v: VerifiedXorb, body: Uint8Array) => void; fail: (e: Error) => void };
 
 /** Worker-backed XorbVerifier with `size` threads; `close()` stops them. */
 export function verifyPool(size: number): { verify: XorbVerifier; close(): Promise<void> } {
@@ -21,10 +21,10 @@ export function verifyPool(size: number): { verify: XorbVerifier; close(): Promi
   const spawn = (): Worker => {
     const w = new Worker(url);
     w.unref();
-    w.on("message", (m: { id: number; ok?: VerifiedXorb; error?: string }) => {
+    w.on("message", (m: { id: number; ok?: VerifiedXorb; error?: string; body: Uint8Array }) => {
       const r = running.get(m.id);
       running.delete(m.id);
-      if (r) m.ok ? r.job.ok(m.ok) : r.job.fail(new HubError("BadRequest", m.error ?? "Invalid xorb"));
+      if (r) m.ok ? r.job.ok(m.ok, m.body) : r.job.fail(new HubError("BadRequest", m.error ?? "Invalid xorb"));
       idle.push(w);
       pump();
     });
@@ -50,7 +50,9 @@ export function verifyPool(size: number): { verify: XorbVerifier; close(): Promi
       const w = idle.pop()!;
       const job = queue.shift()!;
       running.set(job.id, { job, worker: w });
-      w.postMessage({ id: job.id, body: job.body });
+      // Move the body when it owns its whole ArrayBuffer (Buffer.concat of a large body does).
+      const own = job.body.byteOffset === 0 && job.body.byteLength === job.body.buffer.byteLength;
+      w.postMessage({ id: job.id, body: job.body }, own ? [job.body.buffer as ArrayBuffer] : []);
     }
   };
 
@@ -58,8 +60,8 @@ export function verifyPool(size: number): { verify: XorbVerifier; close(): Promi
   idle.push(...workers);
   return {
     verify: (body) =>
-      new Promise<VerifiedXorb>((ok, fail) => {
-        queue.push({ id: nextId++, body, ok: (v) => ok({ ...v, chunks: new Uint8Array(v.chunks) }), fail });
+      new Promise((ok, fail) => {
+        queue.push({ id: nextId++, body, ok: (v, b) => ok({ verified: v, body: Buffer.from(b.buffer, b.byteOffset, b.byteLength) }), fail });
         pump();
       }),
     async close() {

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import { errors, HubError } from "../errors.js";
 import { Semaphore } from "../mutex.js";
 import type { BlobStore, MetaStore, XetTerm } from "../ports.js";
-import { hashToHex, hexToHash } from "./hashing.js";
+import { hashMod, hashToHex, hexToHash } from "./hashing.js";
 import { dedupeShard, parseShard, verifyShard } from "./shard.js";
 import { chunkTable, type ChunkTable, type VerifiedXorb } from "./xorb-index.js";
 import { decodeChunk, type Lz4Codec } from "./xorb.js";
@@ -25,8 +25,11 @@ export interface XetConfig {
   maxBody: number;
 }
 
-/** Verifies a xorb body (the adapters run it on worker threads). */
-export type XorbVerifier = (body: Uint8Array) => Promise<VerifiedXorb>;
+/**
+ * Verifies a xorb body (the adapters run it on worker threads). The body may be moved to the
+ * worker and back rather than copied, so callers use the returned `body`, not their own.
+ */
+export type XorbVerifier = (body: Buffer) => Promise<{ verified: VerifiedXorb; body: Buffer }>;
 
 /** What a CAS token grants. */
 export interface CasGrant {
@@ -49,6 +52,8 @@ export interface XetMetrics {
 type UrlFor = (path: string) => string;
 
 const HEX = /^[0-9a-f]{64}$/;
+/** Xorbs in one dedupe answer (≈ 1 GiB of content; ~50 KiB of shard per xorb). */
+const DEDUPE_NEIGHBOURS = 16;
 
 /** Parses a Range header against a size with BigInt (clients send ends up to u64::MAX-1). */
 export function parseXetRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | null {
@@ -127,9 +132,9 @@ export class Xet {
     if (!HEX.test(hash)) throw errors.badRequest("Invalid xorb hash");
     this.metrics.xorbBytesReceived += body.length;
     if (await this.meta.xet.xorb(hash)) return false;
-    const v = await this.verify(body);
+    const { verified: v, body: bytes } = await this.verify(body);
     if (v.hash !== hash) throw new HubError("BadRequest", `Xorb content hashes to ${v.hash}, not ${hash}`);
-    await this.blobs.put({ kind: "xorb", hash }, Readable.from([body.subarray(0, v.length)]), { size: v.length });
+    await this.blobs.put({ kind: "xorb", hash }, Readable.from([bytes.subarray(0, v.length)]), { size: v.length });
     const inserted = await this.meta.xet.addXorb({ hash, length: v.length, unpacked: v.unpacked, chunks: v.chunks, dedupe: v.dedupe });
     if (inserted) {
       this.metrics.xorbsStored++;
@@ -168,13 +173,17 @@ export class Xet {
       terms: f.terms.map((t): XetTerm => ({ xorb: hashToHex(t.xorbHash), start: t.chunkStart, end: t.chunkEnd, bytes: t.unpackedBytes })),
       sha256: f.sha256 ?? null,
     }));
-    // The first chunk of every file is a dedupe entry point (the client always asks for it).
-    const dedupe = [];
+    // Dedupe entry points, each remembering its file so an answer can include the xorbs that
+    // follow: the first chunk of every file (the client always asks for it) and every chunk the
+    // client may ask about (hash % 1024 == 0) in the file's terms.
+    const dedupe: { chunk: string; xorb: string; index: number; file: string }[] = [];
     for (const f of files) {
-      const first = f.terms[0];
-      if (!first) continue;
-      const t = (await this.table(first.xorb, cache))!;
-      dedupe.push({ chunk: hashToHex(t.hash(first.start)), xorb: first.xorb, index: first.start });
+      for (const [i, term] of f.terms.entries()) {
+        const t = (await this.table(term.xorb, cache))!;
+        for (let c = term.start; c < term.end; c++) {
+          if ((i === 0 && c === term.start) || hashMod(t.hash(c), 1024) === 0) dedupe.push({ chunk: hashToHex(t.hash(c)), xorb: term.xorb, index: c, file: f.hash });
+        }
+      }
     }
     const sha256 = createHash("sha256").update(body).digest("hex");
     if (!(await this.blobs.stat({ kind: "shard", sha256 }))) await this.blobs.put({ kind: "shard", sha256 }, Readable.from([body]), { size: body.length });
@@ -183,16 +192,32 @@ export class Xet {
 
   // ------------------------------------------------------------ dedupe
 
-  /** The dedupe shard for a chunk: the xorb holding it, plus the xorbs that follow it in a file. */
+  /**
+   * The dedupe shard for a chunk: the xorb holding it plus, when the chunk came in through a
+   * file, the next xorbs of that file (up to DEDUPE_NEIGHBOURS in all) — a re-upload of an
+   * edited checkpoint then dedupes past the first xorb from a single query.
+   */
   async dedupe(chunkHex: string): Promise<Buffer | null> {
     if (!HEX.test(chunkHex)) return null;
     const hit = await this.meta.xet.chunk(chunkHex);
     if (!hit) return null;
-    const rec = await this.meta.xet.xorb(hit.xorb);
-    if (!rec) return null;
-    const t = chunkTable(rec.chunks);
-    const chunks = Array.from({ length: t.count }, (_, i) => ({ hash: t.hash(i), size: t.size(i) }));
-    return dedupeShard([{ hash: hexToHash(hit.xorb)!, length: rec.length, chunks }], Math.floor(Date.now() / 1000));
+    const wanted = [hit.xorb];
+    const file = hit.file ? await this.meta.xet.file(hit.file) : null;
+    if (file) {
+      const at = file.terms.findIndex((t) => t.xorb === hit.xorb);
+      for (const t of file.terms.slice(Math.max(0, at))) {
+        if (wanted.length >= DEDUPE_NEIGHBOURS) break;
+        if (!wanted.includes(t.xorb)) wanted.push(t.xorb);
+      }
+    }
+    const xorbs = [];
+    for (const x of wanted) {
+      const rec = await this.meta.xet.xorb(x);
+      if (!rec) continue;
+      const t = chunkTable(rec.chunks);
+      xorbs.push({ hash: hexToHash(x)!, length: rec.length, chunks: Array.from({ length: t.count }, (_, i) => ({ hash: t.hash(i), size: t.size(i) })) });
+    }
+    return xorbs.length ? dedupeShard(xorbs, Math.floor(Date.now() / 1000)) : null;
   }
 
   // ------------------------------------------------------------ downloads
@@ -339,6 +364,7 @@ export class Xet {
           while (e < t.end && (e === c || t.table.end(e) - t.table.start(c) <= 8 << 20)) e++;
           const raw = await readAll(await self.xorbBytes(t.xorb, t.table.start(c), t.table.end(e - 1) - 1));
           let pos = 0;
+          const out: Uint8Array[] = [];
           for (let i = c; i < e && left > 0; i++) {
             const compressed = raw.readUIntLE(pos + 1, 3);
             let data = decodeChunk(raw[pos + 4]!, raw.subarray(pos + 8, pos + 8 + compressed), t.table.size(i), self.lz4);
@@ -350,8 +376,10 @@ export class Xet {
             }
             if (data.length > left) data = data.subarray(0, left);
             left -= data.length;
-            if (data.length > 0) yield data;
+            if (data.length > 0) out.push(data);
           }
+          // One write per window rather than per 64 KiB chunk.
+          if (out.length) yield out.length === 1 ? out[0]! : Buffer.concat(out);
           c = e;
         }
       }
