@@ -5,8 +5,9 @@
  *  1. 1 GiB upload through Xet (hf_xet) vs the same file through LFS basic (HF_HUB_DISABLE_XET=1)
  *  2. re-upload with 1% of the bytes edited, from an empty client cache: bytes Hubble receives /
  *     file size (goal ≤ 3%), read from /metrics
- *  3. download through Xet (hf_hub_download → reconstructions + xorb ranges) vs a plain GET of the
- *     same file (server-side reconstruction) vs a plain GET of the LFS-stored copy
+ *  3. hf_hub_download through Xet (reconstructions + xorb ranges) vs hf_hub_download of the
+ *     LFS-stored copy with Xet disabled; a plain GET of the Xet file (server-side reconstruction)
+ *     vs a plain GET of the LFS copy
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -85,11 +86,13 @@ async function main() {
     console.log("\n[download] hf_hub_download through Xet vs plain GETs (curl to /dev/null)");
     const xd = Number(py(DOWNLOAD, ["admin/bench-xet", "xet.bin", join(dir, "dl-cache")], env("c4", true)));
     console.log(`  Xet (hf_xet reconstruction): ${xd.toFixed(2)} s (${mib(xd)})`);
+    const ld = Number(py(DOWNLOAD, ["admin/bench-xet", "lfs.bin", join(dir, "dl-cache-lfs")], env("c5", false)));
+    console.log(`  hf_hub_download of the LFS copy (HF_HUB_DISABLE_XET=1): ${ld.toFixed(2)} s (${mib(ld)})`);
     const plainXet = curlSeconds(`${server.url}/admin/bench-xet/resolve/main/xet.bin`, server.adminToken);
     console.log(`  plain GET of the Xet file (server-side reconstruction): ${plainXet.toFixed(2)} s (${mib(plainXet)})`);
     const plainLfs = curlSeconds(`${server.url}/admin/bench-xet/resolve/main/lfs.bin`, server.adminToken);
     console.log(`  plain GET of the LFS copy: ${plainLfs.toFixed(2)} s (${mib(plainLfs)})`);
-    console.log(`  RATIO download: Xet/plain-LFS throughput = ${(plainLfs / xd).toFixed(2)}x; server reconstruction/plain-LFS = ${(plainLfs / plainXet).toFixed(2)}x`);
+    console.log(`  RATIO download: hf_hub_download Xet/LFS throughput = ${(ld / xd).toFixed(2)}x; plain GET reconstruction/LFS = ${(plainLfs / plainXet).toFixed(2)}x`);
     console.log(`\nserver peak RSS: ${((await server.peakRss()) / 1048576).toFixed(0)} MiB`);
   } finally {
     await server.stop();
