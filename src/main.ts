@@ -12,6 +12,7 @@ import { Access } from "./core/access.js";
 import { Accounts } from "./core/accounts.js";
 import { Commits } from "./core/commits.js";
 import { collectGarbage, type GcReport } from "./core/gc.js";
+import { Gate } from "./core/gate.js";
 import { Lfs } from "./core/lfs.js";
 import { Xet } from "./core/xet/cas.js";
 import { lz4Codec } from "./adapters/xet/lz4.js";
@@ -73,6 +74,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     locks: new Locks(meta, access),
     lfs,
     xet,
+    gate: new Gate(meta, access),
   };
   const app = await buildApp(services, logger);
   return {

@@ -219,6 +219,18 @@ export interface LockRecord {
   lockedAt: string;
 }
 
+/** A user's request to access a gated repo. */
+export interface AccessRequest {
+  requestId: string;
+  repoId: number;
+  user: Account;
+  status: "pending" | "accepted" | "rejected";
+  fields: Record<string, unknown> | null;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** Metadata persistence, use-case shaped. */
 export interface MetaStore {
   accounts: {
@@ -269,6 +281,13 @@ export interface MetaStore {
   /** Every repository (for GC and fsck). */
   allRepos(): Promise<RepoRecord[]>;
   xet: XetIndex;
+  gate: {
+    get(repoId: number, userId: number): Promise<AccessRequest | null>;
+    byRequestId(repoId: number, requestId: string): Promise<AccessRequest | null>;
+    /** Creates or updates the (repo, user) request. */
+    set(repoId: number, userId: number, status: AccessRequest["status"], o?: { fields?: Record<string, unknown> | null; reason?: string | null }): Promise<AccessRequest>;
+    list(repoId: number, status: AccessRequest["status"]): Promise<AccessRequest[]>;
+  };
 }
 
 // ---------------------------------------------------------------- xet

@@ -1,5 +1,5 @@
 /** Repository lifecycle: create, delete, move, settings, lookup and listing. */
-import type { Access } from "./access.js";
+import type { Access, Action } from "./access.js";
 import type { Actor } from "./accounts.js";
 import { errors, HubError } from "./errors.js";
 import { defaultGitattributes } from "./gitattributes.js";
@@ -35,7 +35,7 @@ export class Repos {
   ) {}
 
   /** Finds a repo the actor may use for `action`; follows move redirects. */
-  async get(actor: Actor, type: RepoType, id: string, action: "read" | "write" = "read"): Promise<{ repo: RepoRecord; movedFrom: string | null }> {
+  async get(actor: Actor, type: RepoType, id: string, action: Action = "read"): Promise<{ repo: RepoRecord; movedFrom: string | null }> {
     let repo = await this.meta.repos.find(type, id);
     let movedFrom: string | null = null;
     if (!repo) {

@@ -2,9 +2,10 @@
  * MetaStore over Kysely. Only portable SQL is used, so SQLite (embedded) and PostgreSQL
  * (scale-out) share this code; the dialect is chosen in main.ts.
  */
+import { randomUUID } from "node:crypto";
 import { Kysely, Migrator, SqliteDialect, type Selectable } from "kysely";
 import Database from "better-sqlite3";
-import type { Account, LockRecord, MetaStore, RepoQuery, RepoRecord, TokenRecord } from "../../core/ports.js";
+import type { AccessRequest, Account, LockRecord, MetaStore, RepoQuery, RepoRecord, TokenRecord } from "../../core/ports.js";
 import type { RepoType, Sha256 } from "../../core/ids.js";
 import type { Database as Schema, ReposTable } from "./schema.js";
 import { migrations } from "./migrations.js";
@@ -56,6 +57,23 @@ function toRepo(r: Selectable<ReposTable>): RepoRecord {
     lfsThreshold: r.lfs_threshold === null ? null : Number(r.lfs_threshold),
     lfsSuffixRules: r.lfs_suffix_rules ? (JSON.parse(r.lfs_suffix_rules) as string[]) : null,
     lfsKeepVersions: r.lfs_keep_versions,
+  };
+}
+
+function gateQuery(db: Kysely<Schema>) {
+  return db.selectFrom("repo_access_requests as r").innerJoin("accounts as a", "a.id", "r.user_id").selectAll("a").select(["r.repo_id", "r.request_id", "r.status", "r.fields", "r.reason", "r.created_at as r_created", "r.updated_at as r_updated"]);
+}
+
+function toRequest(r: Selectable<Schema["accounts"]> & { repo_id: number; request_id: string; status: string; fields: string | null; reason: string | null; r_created: string; r_updated: string }): AccessRequest {
+  return {
+    requestId: r.request_id,
+    repoId: r.repo_id,
+    user: toAccount(r),
+    status: r.status as AccessRequest["status"],
+    fields: r.fields ? (JSON.parse(r.fields) as Record<string, unknown>) : null,
+    reason: r.reason,
+    createdAt: r.r_created,
+    updatedAt: r.r_updated,
   };
 }
 
@@ -238,5 +256,34 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
       return (await db.selectFrom("repos").selectAll().execute()).map(toRepo);
     },
     xet: kyselyXetIndex(db),
+    gate: {
+      async get(repoId, userId) {
+        const r = await gateQuery(db).where("r.repo_id", "=", repoId).where("r.user_id", "=", userId).executeTakeFirst();
+        return r ? toRequest(r) : null;
+      },
+      async byRequestId(repoId, requestId) {
+        const r = await gateQuery(db).where("r.repo_id", "=", repoId).where("r.request_id", "=", requestId).executeTakeFirst();
+        return r ? toRequest(r) : null;
+      },
+      async set(repoId, userId, status, o = {}) {
+        const t = now();
+        await db
+          .insertInto("repo_access_requests")
+          .values({ repo_id: repoId, user_id: userId, request_id: randomUUID(), status, fields: o.fields ? JSON.stringify(o.fields) : null, reason: o.reason ?? null, created_at: t, updated_at: t })
+          .onConflict((oc) =>
+            oc.columns(["repo_id", "user_id"]).doUpdateSet({
+              status,
+              updated_at: t,
+              reason: o.reason ?? null,
+              ...(o.fields !== undefined ? { fields: o.fields ? JSON.stringify(o.fields) : null } : {}),
+            }),
+          )
+          .execute();
+        return toRequest(await gateQuery(db).where("r.repo_id", "=", repoId).where("r.user_id", "=", userId).executeTakeFirstOrThrow());
+      },
+      async list(repoId, status) {
+        return (await gateQuery(db).where("r.repo_id", "=", repoId).where("r.status", "=", status).orderBy("r.created_at").execute()).map(toRequest);
+      },
+    },
   };
 }

@@ -142,9 +142,27 @@ const m003: Migration = {
   },
 };
 
+const m004: Migration = {
+  async up(db: Kysely<any>) {
+    // Access requests to gated repos: one row per (repo, user); status pending|accepted|rejected.
+    await db.schema
+      .createTable("repo_access_requests")
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addColumn("user_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("request_id", "varchar(36)", (c) => c.notNull().unique())
+      .addColumn("status", "varchar(8)", (c) => c.notNull())
+      .addColumn("fields", "text")
+      .addColumn("reason", "varchar(1024)")
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("updated_at", "varchar(32)", (c) => c.notNull())
+      .addPrimaryKeyConstraint("repo_access_requests_pk", ["repo_id", "user_id"])
+      .execute();
+  },
+};
+
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004 };
   },
 };

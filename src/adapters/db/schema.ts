@@ -110,6 +110,17 @@ export interface RepoXetShardsTable {
   created_at: string;
 }
 
+export interface RepoAccessRequestsTable {
+  repo_id: number;
+  user_id: number;
+  request_id: string;
+  status: string;
+  fields: string | null;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   org_members: OrgMembersTable;
@@ -124,4 +135,5 @@ export interface Database {
   xet_files: XetFilesTable;
   repo_xet_files: RepoXetFilesTable;
   repo_xet_shards: RepoXetShardsTable;
+  repo_access_requests: RepoAccessRequestsTable;
 }

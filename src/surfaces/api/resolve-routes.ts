@@ -54,7 +54,7 @@ export function registerResolveRoutes(app: FastifyInstance, svc: Services): void
 
 async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", depth: number, req: FastifyRequest, reply: FastifyReply) {
   const actor = await actorOf(svc, req);
-  const { repo, movedFrom } = await svc.repos.get(actor, type, repoIdOf(req.params), "read");
+  const { repo, movedFrom } = await svc.repos.get(actor, type, repoIdOf(req.params), "download");
   const tail = rawTail(req, depth);
   if (movedFrom) {
     // Relative, so that the Python client's HEAD follows it (it only follows relative redirects).

@@ -63,7 +63,7 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
     const id = `${p.ns}/${p.name.replace(/\.git$/, "")}`;
     try {
       const actor = await actorOf(svc, req);
-      const { repo, movedFrom } = await svc.repos.get(actor, type, id, service === "git-receive-pack" ? "write" : "read");
+      const { repo, movedFrom } = await svc.repos.get(actor, type, id, service === "git-receive-pack" ? "write" : "download");
       if (movedFrom && service === "git-receive-pack") throw errors.repoNotFound(actor === null);
       return repo;
     } catch (e) {

@@ -13,6 +13,7 @@ import { registerLfsRoutes } from "../lfs/lfs-routes.js";
 import { registerGitRoutes } from "../git-http/git-routes.js";
 import { registerLockRoutes } from "../lfs/lock-routes.js";
 import { registerXetRoutes } from "../xet/cas-routes.js";
+import { registerGateRoutes } from "../api/gate-routes.js";
 import type { Services } from "./services.js";
 
 /** Renders a HubError the HF way: status, `X-Error-Code`, `X-Error-Message`, JSON `{"error"}`. */
@@ -92,5 +93,6 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   registerGitRoutes(app, svc);
   registerLockRoutes(app, svc);
   registerXetRoutes(app, svc);
+  registerGateRoutes(app, svc);
   return app;
 }

@@ -2,6 +2,7 @@
 import type { Access } from "../../core/access.js";
 import type { Accounts } from "../../core/accounts.js";
 import type { Commits } from "../../core/commits.js";
+import type { Gate } from "../../core/gate.js";
 import type { Lfs } from "../../core/lfs.js";
 import type { Locks } from "../../core/locks.js";
 import type { Repos } from "../../core/repos.js";
@@ -18,4 +19,5 @@ export interface Services {
   lfs: Lfs;
   locks: Locks;
   xet: Xet;
+  gate: Gate;
 }

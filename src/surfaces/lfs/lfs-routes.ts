@@ -41,7 +41,7 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
       if (b.objects.length > 1000) throw errors.badRequest("At most 1000 objects per batch");
       const actor = await actorOf(svc, req);
       try {
-        const { repo } = await svc.repos.get(actor, type, id, b.operation === "upload" ? "write" : "read");
+        const { repo } = await svc.repos.get(actor, type, id, b.operation === "upload" ? "write" : "download");
         const transfers = Array.isArray(b.transfers) ? b.transfers.map(String) : ["basic"];
         const base = baseUrl(svc, req);
         // git-xet and huggingface.js offer "xet": the upload action is the write-token route

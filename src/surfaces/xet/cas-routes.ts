@@ -53,7 +53,7 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
     for (const op of ["read", "write"] as const) {
       const handler = async (req: FastifyRequest, reply: FastifyReply) => {
         const actor = await actorOf(svc, req);
-        const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), op);
+        const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), op === "read" ? "download" : "write");
         const tail = rawTail(req, 5);
         let rev = "";
         try {
