@@ -9,6 +9,8 @@ const USAGE = `usage:
   hubble serve [--host H] [--port P] [--public-url URL] [--data DIR]
   hubble user create NAME [--fullname F] [--email E] [--password P] [--admin] [--data DIR]
   hubble token create --user USER [--name N] [--role read|write] [--value hf_...] [--data DIR]
+  hubble token list --user USER [--data DIR]
+  hubble token revoke ID [--data DIR]
   hubble org create ORG [--fullname F] [--member USER:ROLE ...] [--data DIR]
   hubble gc [--dry-run] [--grace-hours H] [--data DIR]`;
 
@@ -51,6 +53,11 @@ async function main(argv: string[]): Promise<number> {
       if (role !== "read" && role !== "write") throw new HubError("BadRequest", "--role must be read or write");
       const { token } = await accounts.createToken(values.user, { name: values.name, role, value: values.value });
       console.log(token);
+    } else if (cmd === "token" && sub === "list" && values.user) {
+      for (const t of await accounts.tokensOf(values.user)) console.log(`${t.id}\t${t.role}\t${t.name}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? "never"}`);
+    } else if (cmd === "token" && sub === "revoke" && arg) {
+      if (!(await accounts.deleteToken(Number(arg)))) throw new HubError("BadRequest", `No token with id ${arg}`);
+      console.log(`revoked token ${arg}`);
     } else if (cmd === "org" && sub === "create" && arg) {
       const members = (values.member ?? []).map((m) => {
         const [user, role = "write"] = m.split(":");

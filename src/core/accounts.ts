@@ -1,7 +1,7 @@
 /** Users, organizations and access tokens. Tokens and passwords are stored only as hashes. */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
-import { errors } from "./errors.js";
+import { errors, HubError } from "./errors.js";
 import { parseAccountName } from "./ids.js";
 import type { Account, MetaStore, TokenRecord } from "./ports.js";
 
@@ -89,6 +89,47 @@ export class Accounts {
     if (!TOKEN_RE.test(token)) throw errors.badRequest("Token must look like hf_ followed by 20-100 letters or digits");
     const record = await this.meta.tokens.create({ accountId: user.id, name: o.name ?? "token", role: o.role ?? "write", hash: hashToken(token) });
     return { token, record };
+  }
+
+  /** The caller's own tokens (never their secrets). */
+  async listTokens(actor: Actor): Promise<TokenRecord[]> {
+    if (!actor) throw errors.unauthorized("You must be authenticated to list tokens");
+    return this.meta.tokens.list(actor.user.id);
+  }
+
+  /** Creates a token for the caller; needs a write token (a read token cannot mint a write one). */
+  async createOwnToken(actor: Actor, b: { name?: unknown; role?: unknown }): Promise<{ token: string; record: TokenRecord }> {
+    if (!actor) throw errors.unauthorized("You must be authenticated to create tokens");
+    if (actor.token.role !== "write") throw errors.forbidden("A write token is required to create tokens");
+    const name = b.name === undefined ? "token" : b.name;
+    if (typeof name !== "string" || name.length < 1 || name.length > 128 || /[\x00-\x1f]/.test(name)) throw errors.badRequest("'name' must be 1-128 printable characters");
+    const role = b.role ?? "read";
+    if (role !== "read" && role !== "write") throw errors.badRequest("'role' must be read or write");
+    return this.createToken(actor.user.name, { name, role });
+  }
+
+  /** Revokes a token of the caller (site admins may revoke any); a token never seen is a 404. */
+  async revokeToken(actor: Actor, id: number): Promise<void> {
+    if (!actor) throw errors.unauthorized("You must be authenticated to revoke tokens");
+    if (actor.token.role !== "write") throw errors.forbidden("A write token is required to revoke tokens");
+    const t = Number.isSafeInteger(id) ? await this.meta.tokens.byId(id) : null;
+    if (!t || (t.accountId !== actor.user.id && !actor.user.isAdmin)) throw new HubError("BadRequest", "Token not found", {}, 404);
+    await this.meta.tokens.delete(t.id);
+  }
+
+  /** Tokens of a user (CLI administration). */
+  async tokensOf(userName: string): Promise<TokenRecord[]> {
+    const user = await this.meta.accounts.byName(userName);
+    if (!user || user.type !== "user") throw errors.badRequest(`Unknown user ${userName}`);
+    return this.meta.tokens.list(user.id);
+  }
+
+  /** Deletes a token by id (CLI administration). */
+  async deleteToken(id: number): Promise<boolean> {
+    const t = await this.meta.tokens.byId(id);
+    if (!t) return false;
+    await this.meta.tokens.delete(id);
+    return true;
   }
 
   /** Resolves a bearer token to an actor; a token that does not exist is an error, not anonymity. */

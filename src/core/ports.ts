@@ -170,6 +170,7 @@ export interface TokenRecord {
   name: string;
   role: "read" | "write";
   createdAt: string;
+  lastUsedAt?: string | null;
 }
 
 /** A repository's metadata record. */
@@ -247,6 +248,9 @@ export interface MetaStore {
     create(t: { accountId: number; name: string; role: "read" | "write"; hash: string }): Promise<TokenRecord>;
     byHash(hash: string): Promise<TokenRecord | null>;
     touch(id: number): Promise<void>;
+    list(accountId: number): Promise<TokenRecord[]>;
+    byId(id: number): Promise<TokenRecord | null>;
+    delete(id: number): Promise<void>;
   };
   repos: {
     create(r: { type: RepoType; namespace: string; name: string; ownerId: number; private: boolean; defaultBranch: string; sdk: string | null }): Promise<RepoRecord>;

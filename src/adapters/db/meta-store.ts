@@ -82,7 +82,7 @@ function toAccount(r: Selectable<Schema["accounts"]>): Account {
 }
 
 function toToken(r: Selectable<Schema["tokens"]>): TokenRecord {
-  return { id: r.id, accountId: r.account_id, name: r.name, role: r.role, createdAt: r.created_at };
+  return { id: r.id, accountId: r.account_id, name: r.name, role: r.role, createdAt: r.created_at, lastUsedAt: r.last_used_at };
 }
 
 function lockQuery(db: Kysely<Schema>) {
@@ -140,6 +140,16 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
       },
       async touch(id) {
         await db.updateTable("tokens").set({ last_used_at: now() }).where("id", "=", id).execute();
+      },
+      async list(accountId) {
+        return (await db.selectFrom("tokens").selectAll().where("account_id", "=", accountId).orderBy("id").execute()).map(toToken);
+      },
+      async byId(id) {
+        const r = await db.selectFrom("tokens").selectAll().where("id", "=", id).executeTakeFirst();
+        return r ? toToken(r) : null;
+      },
+      async delete(id) {
+        await db.deleteFrom("tokens").where("id", "=", id).execute();
       },
     },
     repos: {

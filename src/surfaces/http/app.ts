@@ -14,6 +14,7 @@ import { registerGitRoutes } from "../git-http/git-routes.js";
 import { registerLockRoutes } from "../lfs/lock-routes.js";
 import { registerXetRoutes } from "../xet/cas-routes.js";
 import { registerGateRoutes } from "../api/gate-routes.js";
+import { registerAccountRoutes } from "../api/account-routes.js";
 import type { Services } from "./services.js";
 
 /** Renders a HubError the HF way: status, `X-Error-Code`, `X-Error-Message`, JSON `{"error"}`. */
@@ -94,5 +95,6 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   registerLockRoutes(app, svc);
   registerXetRoutes(app, svc);
   registerGateRoutes(app, svc);
+  registerAccountRoutes(app, svc);
   return app;
 }
