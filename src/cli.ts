@@ -8,6 +8,7 @@ import { bootstrapAdmin, createHubble } from "./main.js";
 const USAGE = `usage:
   hubble serve [--host H] [--port P] [--public-url URL] [--data DIR]
   hubble user create NAME [--fullname F] [--email E] [--password P] [--admin] [--data DIR]
+  hubble user disable|enable|delete NAME [--data DIR]
   hubble token create --user USER [--name N] [--role read|write] [--value hf_...] [--data DIR]
   hubble token list --user USER [--data DIR]
   hubble token revoke ID [--data DIR]
@@ -48,6 +49,12 @@ async function main(argv: string[]): Promise<number> {
     if (cmd === "user" && sub === "create" && arg) {
       const u = await accounts.createUser(arg, { fullname: values.fullname, email: values.email, password: values.password, admin: values.admin });
       console.log(`created user ${u.name}`);
+    } else if (cmd === "user" && (sub === "disable" || sub === "enable") && arg) {
+      await accounts.setDisabled("cli", arg, sub === "disable");
+      console.log(`${sub}d user ${arg}`);
+    } else if (cmd === "user" && sub === "delete" && arg) {
+      await accounts.deleteUser("cli", arg);
+      console.log(`deleted user ${arg}`);
     } else if (cmd === "token" && sub === "create" && values.user) {
       const role = values.role ?? "write";
       if (role !== "read" && role !== "write") throw new HubError("BadRequest", "--role must be read or write");
@@ -63,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
         const [user, role = "write"] = m.split(":");
         return { user: user!, role };
       });
-      const o = await accounts.createOrg(arg, { fullname: values.fullname, members });
+      const o = await h.services.orgs.create("cli", { name: arg, fullname: values.fullname, members });
       console.log(`created org ${o.name}`);
     } else if (cmd === "gc") {
       const hours = Number(values["grace-hours"] ?? "24");

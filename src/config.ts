@@ -22,6 +22,12 @@ const schema = z.object({
   xetVerifyThreads: z.coerce.number().int().min(1).max(64),
   /** Xorb/shard uploads buffered and verified at once (each up to 65 MiB). */
   xetUploadSlots: z.coerce.number().int().min(1).max(256),
+  /** Whether anyone may create an account with `POST /api/register`. */
+  registration: z.enum(["open", "closed"]),
+  /** Port of the git-over-SSH server; unset = no SSH server. 0 = any free port. */
+  sshPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Lifetime of a login session, seconds. */
+  sessionTtl: z.coerce.number().int().min(60),
 });
 
 /** Validated configuration. */
@@ -42,6 +48,9 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     xetTokenTtl: pick("xetTokenTtl", "HUBBLE_XET_TOKEN_TTL", "900"),
     xetVerifyThreads: pick("xetVerifyThreads", "HUBBLE_XET_VERIFY_THREADS", "2"),
     xetUploadSlots: pick("xetUploadSlots", "HUBBLE_XET_UPLOAD_SLOTS", "4"),
+    registration: pick("registration", "HUBBLE_REGISTRATION", "open"),
+    sshPort: pick("sshPort", "HUBBLE_SSH_PORT") || undefined,
+    sessionTtl: pick("sessionTtl", "HUBBLE_SESSION_TTL", String(30 * 24 * 3600)),
   });
   if (!parsed.success) {
     throw new Error("Invalid configuration: " + parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));

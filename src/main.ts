@@ -18,7 +18,10 @@ import { Xet } from "./core/xet/cas.js";
 import { lz4Codec } from "./adapters/xet/lz4.js";
 import { verifyPool } from "./adapters/xet/verify-pool.js";
 import { Locks } from "./core/locks.js";
+import { Orgs } from "./core/orgs.js";
 import { Repos } from "./core/repos.js";
+import { Sessions } from "./core/sessions.js";
+import { SshKeys } from "./core/ssh-keys.js";
 import type { Config } from "./config.js";
 import { buildApp } from "./surfaces/http/app.js";
 import type { Services } from "./surfaces/http/services.js";
@@ -65,9 +68,10 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   const pool = verifyPool(config.xetVerifyThreads);
   const xet = new Xet(meta, blobs, pool.verify, lz4Codec, { secret, tokenTtl: config.xetTokenTtl, urlTtl: 3600, uploadSlots: config.xetUploadSlots, maxBody: 65 * 1024 * 1024 });
   const lfs = new Lfs(meta, blobs, { secret, multipartThreshold: config.lfsMultipartThreshold, chunkSize: config.lfsChunkSize, urlTtl: 3600 }, xet);
+  const accounts = new Accounts(meta, secret);
   const services: Services = {
     config,
-    accounts: new Accounts(meta),
+    accounts,
     access,
     repos: new Repos(meta, gitStore, access),
     commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid)),
@@ -75,6 +79,9 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     lfs,
     xet,
     gate: new Gate(meta, access),
+    sessions: new Sessions(meta, accounts, { registration: config.registration, sessionTtlSeconds: config.sessionTtl }),
+    orgs: new Orgs(meta),
+    sshKeys: new SshKeys(meta),
   };
   const app = await buildApp(services, logger);
   return {

@@ -15,6 +15,7 @@ export type HubErrorKind =
   | "PayloadTooLarge"
   | "RangeNotSatisfiable"
   | "Unprocessable"
+  | "TooManyRequests"
   | "Internal";
 
 const STATUS: Record<HubErrorKind, number> = {
@@ -30,6 +31,7 @@ const STATUS: Record<HubErrorKind, number> = {
   PayloadTooLarge: 413,
   RangeNotSatisfiable: 416,
   Unprocessable: 422,
+  TooManyRequests: 429,
   Internal: 500,
 };
 
@@ -68,5 +70,7 @@ export const errors = {
   badRequest: (msg: string) => new HubError("BadRequest", msg),
   unauthorized: (msg = "Invalid credentials in Authorization header") => new HubError("Unauthorized", msg),
   forbidden: (msg: string) => new HubError("Forbidden", msg),
+  /** A plain 404 for things that are not repos, revisions or entries (tokens, keys, users). */
+  notFound: (msg: string) => new HubError("BadRequest", msg, {}, 404),
   conflict: (msg: string, extra: Record<string, unknown> = {}) => new HubError("Conflict", msg, extra),
 };

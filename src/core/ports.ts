@@ -161,6 +161,20 @@ export interface Account {
   email: string | null;
   isAdmin: boolean;
   createdAt: string;
+  /** A disabled user cannot authenticate (tokens, sessions, SSH keys all refused). */
+  disabled: boolean;
+}
+
+/** Permissions a fine-grained token can carry on an entity (the Hub's names). */
+export const REPO_PERMISSIONS = ["repo.content.read", "repo.access.read", "repo.write"] as const;
+
+/** A fine-grained token's grants, in the Hub's whoami shape. */
+export interface FineGrained {
+  /** Whether the token may download gated repos its user was accepted to. */
+  canReadGatedRepos: boolean;
+  global: string[];
+  /** Entities are a repo (`model`/`dataset`/`space`, name `ns/name`) or a namespace (`user`/`org`), covering its repos. */
+  scoped: { entity: { type: "user" | "org" | "model" | "dataset" | "space"; name: string }; permissions: string[] }[];
 }
 
 /** An access token as stored (never the secret itself). */
@@ -168,9 +182,24 @@ export interface TokenRecord {
   id: number;
   accountId: number;
   name: string;
-  role: "read" | "write";
+  role: "read" | "write" | "fineGrained";
+  /** Present for fine-grained tokens. */
+  fineGrained?: FineGrained | null;
   createdAt: string;
   lastUsedAt?: string | null;
+}
+
+/** A user's SSH public key. */
+export interface SshKeyRecord {
+  id: number;
+  accountId: number;
+  title: string;
+  keyType: string;
+  /** `SHA256:` + unpadded base64 of the sha256 of the key blob, as `ssh-keygen -l` prints it. */
+  fingerprint: string;
+  publicKey: string;
+  createdAt: string;
+  lastUsedAt: string | null;
 }
 
 /** A repository's metadata record. */
@@ -192,6 +221,8 @@ export interface RepoRecord {
   lfsThreshold: number | null;
   lfsSuffixRules: string[] | null;
   lfsKeepVersions: number | null;
+  /** The user who created the repo (null for repos made before this was recorded). */
+  createdBy: number | null;
 }
 
 /** Filters for repo listings. */
@@ -243,9 +274,32 @@ export interface MetaStore {
     /** Orgs a user belongs to, with the role. */
     orgsOf(userId: number): Promise<{ org: Account; role: string }[]>;
     memberRole(orgId: number, userId: number): Promise<string | null>;
+    /** Members of an org with their roles, by name. */
+    members(orgId: number): Promise<{ user: Account; role: string }[]>;
+    removeMember(orgId: number, userId: number): Promise<void>;
+    passwordHash(id: number): Promise<string | null>;
+    setPassword(id: number, hash: string): Promise<void>;
+    setDisabled(id: number, disabled: boolean): Promise<void>;
+    /** Deletes an account; its tokens, sessions, keys, memberships and requests go with it. */
+    delete(id: number): Promise<void>;
+    /** Number of repos the account owns. */
+    repoCount(id: number): Promise<number>;
+  };
+  sessions: {
+    create(s: { accountId: number; hash: string; expiresAt: string }): Promise<void>;
+    byHash(hash: string): Promise<{ id: number; accountId: number; createdAt: string; expiresAt: string } | null>;
+    delete(hash: string): Promise<void>;
+  };
+  sshKeys: {
+    create(k: Omit<SshKeyRecord, "id" | "createdAt" | "lastUsedAt">): Promise<SshKeyRecord>;
+    list(accountId: number): Promise<SshKeyRecord[]>;
+    byId(id: number): Promise<SshKeyRecord | null>;
+    byFingerprint(fingerprint: string): Promise<SshKeyRecord | null>;
+    touch(id: number): Promise<void>;
+    delete(id: number): Promise<void>;
   };
   tokens: {
-    create(t: { accountId: number; name: string; role: "read" | "write"; hash: string }): Promise<TokenRecord>;
+    create(t: { accountId: number; name: string; role: TokenRecord["role"]; fineGrained?: FineGrained | null; hash: string }): Promise<TokenRecord>;
     byHash(hash: string): Promise<TokenRecord | null>;
     touch(id: number): Promise<void>;
     list(accountId: number): Promise<TokenRecord[]>;
@@ -253,7 +307,7 @@ export interface MetaStore {
     delete(id: number): Promise<void>;
   };
   repos: {
-    create(r: { type: RepoType; namespace: string; name: string; ownerId: number; private: boolean; defaultBranch: string; sdk: string | null }): Promise<RepoRecord>;
+    create(r: { type: RepoType; namespace: string; name: string; ownerId: number; createdBy: number | null; private: boolean; defaultBranch: string; sdk: string | null }): Promise<RepoRecord>;
     /** Case-insensitive lookup. */
     find(type: RepoType, fullName: string): Promise<RepoRecord | null>;
     delete(id: number): Promise<void>;

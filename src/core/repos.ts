@@ -53,13 +53,13 @@ export class Repos {
     const namespace = parseAccountName(input.organization ?? actor.user.name);
     const owner = await this.meta.accounts.byName(namespace);
     if (!owner) throw errors.forbidden(`Namespace ${namespace} does not exist`);
-    if (!(await this.access.canWriteNamespace(actor, owner.id))) throw errors.forbidden(`You don't have the rights to create a repository under ${namespace}`);
+    if (!(await this.access.canWriteNamespace(actor, owner))) throw errors.forbidden(`You don't have the rights to create a repository under ${namespace}`);
     const existing = await this.meta.repos.find(input.type, `${owner.name}/${name}`);
     if (existing) throw errors.conflict("You already created this repo", { url: `/${urlPrefix(input.type)}${fullName(existing)}` });
     const files = input.files.map((f) => ({ path: parseRepoPath(f.path), content: f.content }));
     let repo: RepoRecord;
     try {
-      repo = await this.meta.repos.create({ type: input.type, namespace: owner.name, name, ownerId: owner.id, private: input.private, defaultBranch: "main", sdk: input.sdk });
+      repo = await this.meta.repos.create({ type: input.type, namespace: owner.name, name, ownerId: owner.id, createdBy: actor.user.id, private: input.private, defaultBranch: "main", sdk: input.sdk });
     } catch (e) {
       throw e instanceof HubError ? e : errors.conflict("You already created this repo");
     }
@@ -80,18 +80,18 @@ export class Repos {
   }
 
   async delete(actor: Actor, type: RepoType, id: string): Promise<void> {
-    const { repo, movedFrom } = await this.get(actor, type, id, "write");
+    const { repo, movedFrom } = await this.get(actor, type, id, "admin");
     if (movedFrom) throw errors.repoNotFound(actor === null);
     await this.meta.repos.delete(repo.id);
     await this.git.remove(type, fullName(repo));
   }
 
   async move(actor: Actor, type: RepoType, from: string, to: string): Promise<RepoRecord> {
-    const { repo, movedFrom } = await this.get(actor, type, from, "write");
+    const { repo, movedFrom } = await this.get(actor, type, from, "admin");
     if (movedFrom) throw errors.repoNotFound(actor === null);
     const [ns, name] = to.split("/") as [string, string];
     const owner = await this.meta.accounts.byName(ns);
-    if (!owner || !(await this.access.canWriteNamespace(actor, owner.id))) throw errors.forbidden(`You don't have the rights to move a repository to ${ns}`);
+    if (!owner || !(await this.access.canWriteNamespace(actor, owner))) throw errors.forbidden(`You don't have the rights to move a repository to ${ns}`);
     if (await this.meta.repos.find(type, to)) throw errors.conflict(`A ${type} repository called ${to} already exists`);
     const target = `${owner.name}/${name}`;
     await this.git.move(type, fullName(repo), target);
@@ -106,7 +106,7 @@ export class Repos {
   }
 
   async updateSettings(actor: Actor, type: RepoType, id: string, body: Record<string, unknown>): Promise<RepoRecord> {
-    const { repo } = await this.get(actor, type, id, "write");
+    const { repo } = await this.get(actor, type, id, "admin");
     const patch: Parameters<MetaStore["repos"]["update"]>[1] = {};
     if (body.private !== undefined) {
       if (typeof body.private !== "boolean") throw errors.badRequest("'private' must be a boolean");

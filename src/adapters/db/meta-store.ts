@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Kysely, Migrator, SqliteDialect, type Selectable } from "kysely";
 import Database from "better-sqlite3";
-import type { AccessRequest, Account, LockRecord, MetaStore, RepoQuery, RepoRecord, TokenRecord } from "../../core/ports.js";
+import type { AccessRequest, Account, FineGrained, LockRecord, MetaStore, RepoQuery, RepoRecord, SshKeyRecord, TokenRecord } from "../../core/ports.js";
 import type { RepoType, Sha256 } from "../../core/ids.js";
 import type { Database as Schema, ReposTable } from "./schema.js";
 import { migrations } from "./migrations.js";
@@ -57,6 +57,7 @@ function toRepo(r: Selectable<ReposTable>): RepoRecord {
     lfsThreshold: r.lfs_threshold === null ? null : Number(r.lfs_threshold),
     lfsSuffixRules: r.lfs_suffix_rules ? (JSON.parse(r.lfs_suffix_rules) as string[]) : null,
     lfsKeepVersions: r.lfs_keep_versions,
+    createdBy: r.created_by ?? null,
   };
 }
 
@@ -78,11 +79,24 @@ function toRequest(r: Selectable<Schema["accounts"]> & { repo_id: number; reques
 }
 
 function toAccount(r: Selectable<Schema["accounts"]>): Account {
-  return { id: r.id, name: r.name, type: r.type, fullname: r.fullname, email: r.email, isAdmin: r.is_admin === 1, createdAt: r.created_at };
+  return { id: r.id, name: r.name, type: r.type, fullname: r.fullname, email: r.email, isAdmin: r.is_admin === 1, createdAt: r.created_at, disabled: Number(r.disabled) === 1 };
 }
 
 function toToken(r: Selectable<Schema["tokens"]>): TokenRecord {
-  return { id: r.id, accountId: r.account_id, name: r.name, role: r.role, createdAt: r.created_at, lastUsedAt: r.last_used_at };
+  const fine = r.role === "scoped";
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    name: r.name,
+    role: fine ? "fineGrained" : r.role === "write" ? "write" : "read",
+    fineGrained: fine ? (JSON.parse(r.scopes ?? "null") as FineGrained | null) : undefined,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+  };
+}
+
+function toSshKey(r: Selectable<Schema["ssh_keys"]>): SshKeyRecord {
+  return { id: r.id, accountId: r.account_id, title: r.title, keyType: r.key_type, fingerprint: r.fingerprint, publicKey: r.public_key, createdAt: r.created_at, lastUsedAt: r.last_used_at };
 }
 
 function lockQuery(db: Kysely<Schema>) {
@@ -128,10 +142,79 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
         const r = await db.selectFrom("org_members").select("role").where("org_id", "=", orgId).where("user_id", "=", userId).executeTakeFirst();
         return r?.role ?? null;
       },
+      async members(orgId) {
+        const rows = await db.selectFrom("org_members").innerJoin("accounts", "accounts.id", "org_members.user_id").selectAll("accounts").select("org_members.role").where("org_members.org_id", "=", orgId).orderBy("accounts.name_lower").execute();
+        return rows.map((r) => ({ user: toAccount(r), role: r.role }));
+      },
+      async removeMember(orgId, userId) {
+        await db.deleteFrom("org_members").where("org_id", "=", orgId).where("user_id", "=", userId).execute();
+      },
+      async passwordHash(id) {
+        return (await db.selectFrom("accounts").select("password_hash").where("id", "=", id).executeTakeFirst())?.password_hash ?? null;
+      },
+      async setPassword(id, hash) {
+        await db.updateTable("accounts").set({ password_hash: hash }).where("id", "=", id).execute();
+      },
+      async setDisabled(id, disabled) {
+        await db.updateTable("accounts").set({ disabled: disabled ? 1 : 0 }).where("id", "=", id).execute();
+      },
+      async delete(id) {
+        await db.transaction().execute(async (tx) => {
+          // Explicit deletes besides the cascades: SQLite only cascades with foreign_keys on.
+          for (const t of ["tokens", "sessions", "ssh_keys"] as const) await tx.deleteFrom(t).where("account_id", "=", id).execute();
+          await tx.deleteFrom("org_members").where((e) => e.or([e("org_id", "=", id), e("user_id", "=", id)])).execute();
+          await tx.deleteFrom("repo_access_requests").where("user_id", "=", id).execute();
+          await tx.deleteFrom("lfs_locks").where("owner_id", "=", id).execute();
+          await tx.deleteFrom("accounts").where("id", "=", id).execute();
+        });
+      },
+      async repoCount(id) {
+        const r = await db.selectFrom("repos").select((e) => e.fn.countAll<number>().as("n")).where("owner_id", "=", id).executeTakeFirstOrThrow();
+        return Number(r.n);
+      },
+    },
+    sessions: {
+      async create(s) {
+        await db.insertInto("sessions").values({ account_id: s.accountId, session_hash: s.hash, created_at: now(), expires_at: s.expiresAt }).execute();
+      },
+      async byHash(hash) {
+        const r = await db.selectFrom("sessions").selectAll().where("session_hash", "=", hash).executeTakeFirst();
+        return r ? { id: r.id, accountId: r.account_id, createdAt: r.created_at, expiresAt: r.expires_at } : null;
+      },
+      async delete(hash) {
+        await db.deleteFrom("sessions").where("session_hash", "=", hash).execute();
+      },
+    },
+    sshKeys: {
+      async create(k) {
+        const row = await db
+          .insertInto("ssh_keys")
+          .values({ account_id: k.accountId, title: k.title, key_type: k.keyType, fingerprint: k.fingerprint, public_key: k.publicKey, created_at: now(), last_used_at: null })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toSshKey(row);
+      },
+      async list(accountId) {
+        return (await db.selectFrom("ssh_keys").selectAll().where("account_id", "=", accountId).orderBy("id").execute()).map(toSshKey);
+      },
+      async byId(id) {
+        const r = await db.selectFrom("ssh_keys").selectAll().where("id", "=", id).executeTakeFirst();
+        return r ? toSshKey(r) : null;
+      },
+      async byFingerprint(fp) {
+        const r = await db.selectFrom("ssh_keys").selectAll().where("fingerprint", "=", fp).executeTakeFirst();
+        return r ? toSshKey(r) : null;
+      },
+      async touch(id) {
+        await db.updateTable("ssh_keys").set({ last_used_at: now() }).where("id", "=", id).execute();
+      },
+      async delete(id) {
+        await db.deleteFrom("ssh_keys").where("id", "=", id).execute();
+      },
     },
     tokens: {
       async create(t) {
-        const row = await db.insertInto("tokens").values({ account_id: t.accountId, name: t.name, role: t.role, token_hash: t.hash, created_at: now(), last_used_at: null }).returningAll().executeTakeFirstOrThrow();
+        const row = await db.insertInto("tokens").values({ account_id: t.accountId, name: t.name, role: t.role === "fineGrained" ? "scoped" : t.role, scopes: t.fineGrained ? JSON.stringify(t.fineGrained) : null, token_hash: t.hash, created_at: now(), last_used_at: null }).returningAll().executeTakeFirstOrThrow();
         return toToken(row);
       },
       async byHash(hash) {
@@ -158,7 +241,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
         const row = await db
           .insertInto("repos")
           .values({
-            type: r.type, namespace: r.namespace, name: r.name, full_name_lower: `${r.namespace}/${r.name}`.toLowerCase(), owner_id: r.ownerId,
+            type: r.type, namespace: r.namespace, name: r.name, full_name_lower: `${r.namespace}/${r.name}`.toLowerCase(), owner_id: r.ownerId, created_by: r.createdBy,
             private: r.private ? 1 : 0, gated: null, default_branch: r.defaultBranch, created_at: ts, last_modified: ts, card_data: null, tags: "[]", sdk: r.sdk,
             lfs_threshold: null, lfs_suffix_rules: null, lfs_keep_versions: null,
           })

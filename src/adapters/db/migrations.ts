@@ -160,9 +160,39 @@ const m004: Migration = {
   },
 };
 
+const m005: Migration = {
+  async up(db: Kysely<any>) {
+    // Accounts can be disabled by a site admin (their tokens, sessions and keys stop working).
+    await db.schema.alterTable("accounts").addColumn("disabled", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    // Fine-grained tokens: role "scoped" (the column is varchar(8)) with their scopes as JSON.
+    await db.schema.alterTable("tokens").addColumn("scopes", "text").execute();
+    // Who created a repo: an org "contributor" may write to the repos they created.
+    await db.schema.alterTable("repos").addColumn("created_by", "integer").execute();
+    await db.schema
+      .createTable("sessions")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("account_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("session_hash", "varchar(64)", (c) => c.notNull().unique())
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("expires_at", "varchar(32)", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("ssh_keys")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("account_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("title", "varchar(255)", (c) => c.notNull())
+      .addColumn("key_type", "varchar(32)", (c) => c.notNull())
+      .addColumn("fingerprint", "varchar(64)", (c) => c.notNull().unique())
+      .addColumn("public_key", "text", (c) => c.notNull())
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("last_used_at", "varchar(32)")
+      .execute();
+  },
+};
+
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005 };
   },
 };

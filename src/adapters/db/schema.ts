@@ -11,6 +11,7 @@ export interface AccountsTable {
   password_hash: string | null;
   is_admin: number;
   created_at: string;
+  disabled: Generated<number>;
 }
 
 export interface OrgMembersTable {
@@ -23,8 +24,29 @@ export interface TokensTable {
   id: Generated<number>;
   account_id: number;
   name: string;
-  role: "read" | "write";
+  /** "read", "write" or "scoped" (fine-grained; scopes JSON in `scopes`). */
+  role: string;
   token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  scopes: string | null;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  account_id: number;
+  session_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SshKeysTable {
+  id: Generated<number>;
+  account_id: number;
+  title: string;
+  key_type: string;
+  fingerprint: string;
+  public_key: string;
   created_at: string;
   last_used_at: string | null;
 }
@@ -47,6 +69,7 @@ export interface ReposTable {
   lfs_threshold: number | null;
   lfs_suffix_rules: string | null;
   lfs_keep_versions: number | null;
+  created_by: number | null;
 }
 
 export interface RepoRedirectsTable {
@@ -136,4 +159,6 @@ export interface Database {
   repo_xet_files: RepoXetFilesTable;
   repo_xet_shards: RepoXetShardsTable;
   repo_access_requests: RepoAccessRequestsTable;
+  sessions: SessionsTable;
+  ssh_keys: SshKeysTable;
 }

@@ -88,8 +88,9 @@ export function registerRepoRoutes(app: FastifyInstance, svc: Services): void {
         server_defaults: { lfs_threshold_bytes: DEFAULT_LFS_THRESHOLD, lfs_suffix_rules_default: DEFAULT_LFS_SUFFIXES },
       };
     });
+    // As on the Hub, a gated repo's auth-check answers GatedRepo until access is granted.
     app.get(`/api/${plural}/:ns/:name/auth-check`, async (req) => {
-      await svc.repos.get(await actorOf(svc, req), type, repoIdOf(req.params), "read");
+      await svc.repos.get(await actorOf(svc, req), type, repoIdOf(req.params), "download");
       return {};
     });
     app.get(`/api/${plural}/:ns/:name/auth-check/write`, async (req) => {

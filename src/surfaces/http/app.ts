@@ -22,6 +22,7 @@ export function sendHubError(reply: FastifyReply, e: HubError, base: string): Fa
   const extra = { ...e.extra };
   if (typeof extra.url === "string" && extra.url.startsWith("/")) extra.url = base + extra.url;
   if (e.hfCode) reply.header("X-Error-Code", e.hfCode);
+  if (typeof extra.retryAfter === "number") reply.header("Retry-After", String(extra.retryAfter));
   reply.header("X-Error-Message", e.message.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000));
   return reply.status(e.status).type("application/json").send({ error: e.message, ...extra });
 }

@@ -26,12 +26,30 @@ export function credential(req: FastifyRequest): string | undefined {
   throw errors.unauthorized();
 }
 
+/** Name of the login-session cookie. */
+export const SESSION_COOKIE = "hubble_session";
+
+/** The session cookie's value, if the request carries one. */
+export function sessionCookie(req: FastifyRequest): string | undefined {
+  const h = req.headers.cookie;
+  if (!h) return undefined;
+  for (const part of h.split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === SESSION_COOKIE) return part.slice(i + 1).trim();
+  }
+  return undefined;
+}
+
 const actors = new WeakMap<FastifyRequest, Actor>();
 
-/** The authenticated actor (memoised per request). */
+/**
+ * The authenticated actor (memoised per request): the Authorization header if present (a bad
+ * token is a 401, never a silent fallback), else a login session cookie, else anonymous.
+ */
 export async function actorOf(svc: Services, req: FastifyRequest): Promise<Actor> {
   if (actors.has(req)) return actors.get(req)!;
-  const a = await svc.accounts.authenticate(credential(req));
+  const cred = credential(req);
+  const a = cred !== undefined && cred !== "" ? await svc.accounts.authenticate(cred) : await svc.sessions.actor(sessionCookie(req));
   actors.set(req, a);
   return a;
 }

@@ -5,7 +5,10 @@ import type { Commits } from "../../core/commits.js";
 import type { Gate } from "../../core/gate.js";
 import type { Lfs } from "../../core/lfs.js";
 import type { Locks } from "../../core/locks.js";
+import type { Orgs } from "../../core/orgs.js";
 import type { Repos } from "../../core/repos.js";
+import type { Sessions } from "../../core/sessions.js";
+import type { SshKeys } from "../../core/ssh-keys.js";
 import type { Xet } from "../../core/xet/cas.js";
 import type { Config } from "../../config.js";
 
@@ -20,4 +23,7 @@ export interface Services {
   locks: Locks;
   xet: Xet;
   gate: Gate;
+  sessions: Sessions;
+  orgs: Orgs;
+  sshKeys: SshKeys;
 }
