@@ -4,12 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# git and git-lfs from Debian for the git end-to-end tests.
-if ! command -v git >/dev/null || ! git lfs version >/dev/null 2>&1; then
+# git, git-lfs and the OpenSSH client from Debian for the git end-to-end tests (HTTP and SSH).
+if ! command -v git >/dev/null || ! git lfs version >/dev/null 2>&1 || ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git git-lfs
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git git-lfs openssh-client
   else
-    echo "git and git-lfs are required (apt-get install git git-lfs)" >&2; exit 1
+    echo "git, git-lfs and ssh are required (apt-get install git git-lfs openssh-client)" >&2; exit 1
   fi
 fi
 

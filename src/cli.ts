@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig, type Config } from "./config.js";
 import { HubError } from "./core/errors.js";
-import { bootstrapAdmin, createHubble } from "./main.js";
+import { bootstrapAdmin, createHubble, startSsh } from "./main.js";
 
 const USAGE = `usage:
   hubble serve [--host H] [--port P] [--public-url URL] [--data DIR]
@@ -96,7 +96,10 @@ async function serve(config: Config): Promise<number> {
     console.log(`Created user 'admin'. Write token (shown once, also saved to ${config.data}/admin-token):\n  ${token}`);
   }
   console.log(`Hubble listening on ${address} (data: ${config.data})`);
+  const ssh = config.sshPort === undefined ? null : await startSsh(h, config);
+  if (ssh) console.log(`Hubble SSH listening on ${config.host}:${ssh.port}`);
   const stop = async () => {
+    await ssh?.close();
     await h.close();
     process.exit(0);
   };

@@ -2,7 +2,8 @@
  * The only place that builds adapters and hands them to the core and the surfaces.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { access, mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { FsBlobStore } from "./adapters/blob/fs-blob-store.js";
@@ -24,6 +25,7 @@ import { Sessions } from "./core/sessions.js";
 import { SshKeys } from "./core/ssh-keys.js";
 import type { Config } from "./config.js";
 import { buildApp } from "./surfaces/http/app.js";
+import { startSshServer, type SshServer } from "./surfaces/ssh/ssh-server.js";
 import type { Services } from "./surfaces/http/services.js";
 
 /** Writes a file atomically (temp + fsync + rename) with the given mode. */
@@ -108,4 +110,24 @@ export async function bootstrapAdmin(h: Hubble): Promise<string | null> {
   const { token } = await accounts.createToken("admin", { name: "admin", role: "write" });
   await writeFileAtomic(join(h.services.config.data, "admin-token"), token + "\n");
   return token;
+}
+
+/** Starts git over SSH beside a listening Hubble (host key created under the data folder on first start). */
+export async function startSsh(h: Hubble, config: Config): Promise<SshServer> {
+  const addr = h.app.server.address() as AddressInfo;
+  const loopback = addr.family === "IPv6" ? (addr.address === "::" ? "[::1]" : `[${addr.address}]`) : addr.address === "0.0.0.0" ? "127.0.0.1" : addr.address;
+  return startSshServer(h.services, {
+    host: config.host,
+    port: config.sshPort ?? 0,
+    hostKeyPath: join(config.data, "ssh_host_ed25519_key"),
+    async ensureHostKey(path, make) {
+      try {
+        await access(path);
+      } catch {
+        await writeFileAtomic(path, make());
+      }
+    },
+    httpLocal: () => `${loopback}:${addr.port}`,
+    publicBase: () => config.publicUrl ?? `http://${addr.family === "IPv6" ? `[${config.host}]` : config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${addr.port}`,
+  });
 }

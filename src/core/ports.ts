@@ -126,17 +126,19 @@ export interface GitRepo {
   /** LFS pointers in all history (every ref), newest first: each pointer blob with a path it has. */
   lfsPointers(): Promise<{ path: string; oid: string }[]>;
   /**
-   * Runs `git upload-pack` or `git receive-pack` in stateless-RPC mode (the smart HTTP transport).
-   * `advertise` produces the info/refs advertisement; `protocol` is a validated GIT_PROTOCOL value.
-   * Pushes run the pre-receive policy hook with `hookEnv`.
+   * Runs `git upload-pack` or `git receive-pack`: in stateless-RPC mode for smart HTTP (`advertise`
+   * produces the info/refs advertisement), or as one full-duplex conversation (`duplex`, for SSH).
+   * `protocol` is a validated GIT_PROTOCOL value. Pushes run the pre-receive policy hook with `hookEnv`.
    */
-  serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService;
+  serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; duplex?: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService;
 }
 
 /** A running git transport process. */
 export interface GitService {
   stdin: NodeJS.WritableStream;
   stdout: Readable;
+  /** git's own messages (drained unless the caller reads them). */
+  stderr: Readable;
   /** Resolves with the exit code. */
   done: Promise<number>;
   kill(): void;

@@ -16,6 +16,8 @@ export interface TestServer {
   url: string;
   data: string;
   adminToken: string;
+  /** Port of the SSH server, when started with HUBBLE_SSH_PORT. */
+  sshPort?: number;
   proc: ChildProcess;
   /** Runs a `hubble` admin command against the same data folder; returns stdout. */
   cli(args: string[]): string;
@@ -32,12 +34,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";
+  const wantSsh = env.HUBBLE_SSH_PORT !== undefined;
+  let sshPort: number | undefined;
   const url = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`Hubble did not start:\n${log}`)), 30_000);
     proc.stdout!.on("data", (d: Buffer) => {
       log += d.toString();
       const m = /Hubble listening on (http:\/\/[^\s]+)/.exec(log);
-      if (m) {
+      const s = /Hubble SSH listening on [^\s]+:(\d+)/.exec(log);
+      if (s) sshPort = Number(s[1]);
+      if (m && (!wantSsh || s)) {
         clearTimeout(timer);
         ok(m[1]!);
       }
@@ -50,6 +56,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     url,
     data,
     adminToken,
+    sshPort,
     proc,
     cli(args) {
       const r = spawnSync(process.execPath, [CLI, ...args, "--data", data], { encoding: "utf8" });

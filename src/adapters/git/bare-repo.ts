@@ -310,20 +310,23 @@ export class BareRepo implements GitRepo {
     return out;
   }
 
-  serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService {
+  serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; duplex?: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService {
     const config = service === "upload-pack"
       ? ["-c", "uploadpack.allowFilter=true", "-c", "uploadpack.allowReachableSHA1InWant=true"]
       : ["-c", `core.hooksPath=${this.hooksDir}`, "-c", "receive.advertisePushOptions=false"];
-    const args = [...config, service, "--stateless-rpc", ...(o.advertise ? ["--advertise-refs"] : []), "."];
+    const args = [...config, service, ...(o.duplex ? [] : ["--stateless-rpc"]), ...(o.advertise ? ["--advertise-refs"] : []), "."];
     const env = gitEnv({ ...(o.protocol ? { GIT_PROTOCOL: o.protocol } : {}), ...(o.hookEnv ?? {}) });
     const child = spawn("git", args, { cwd: this.dir, env, stdio: ["pipe", "pipe", "pipe"] });
-    child.stderr.resume();
+    // Drained by default; a caller that wants the messages reads them (the stream then pauses as usual).
+    setImmediate(() => {
+      if (child.stderr.readableFlowing === null) child.stderr.resume();
+    });
     child.stdin.on("error", () => undefined);
     const done = new Promise<number>((resolve) => {
       child.on("close", (code) => resolve(code ?? -1));
       child.on("error", () => resolve(-1));
     });
-    return { stdin: child.stdin, stdout: child.stdout, done, kill: () => child.kill("SIGKILL") };
+    return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, done, kill: () => child.kill("SIGKILL") };
   }
 }
 

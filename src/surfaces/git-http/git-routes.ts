@@ -54,9 +54,38 @@ async function gunzipCapped(body: NodeJS.ReadableStream, limit: number): Promise
   return Buffer.concat(chunks);
 }
 
+/** Authenticates the pre-receive hook's callback; one per process (the hook runs as our child). */
+const hookSecret = randomBytes(32).toString("hex");
+
+/**
+ * Environment for a push's pre-receive hook: where to ask (this process's HTTP listener, over
+ * loopback: `local` is `host:port`) which LFS objects the repo holds, and the repo's policy.
+ */
+export function pushHookEnv(repo: RepoRecord, local: string): Record<string, string> {
+  return {
+    HUBBLE_HOOK_URL: `http://${local}/internal/hooks/${repo.id}/lfs-check`,
+    HUBBLE_HOOK_SECRET: hookSecret,
+    HUBBLE_DEFAULT_BRANCH: repo.defaultBranch,
+    // The same threshold preupload uses (per-repo setting, else the Hub's 10 MiB).
+    HUBBLE_MAX_BLOB: String(repo.lfsThreshold ?? 10 * 1024 * 1024),
+  };
+}
+
+/** After a successful push, refreshes the card data from the default branch. */
+export function afterPush(svc: Services, repo: RepoRecord, done: Promise<number>): void {
+  const git = svc.commits.git(repo);
+  void done
+    .then(async (code) => {
+      if (code !== 0) return;
+      const head = await git.resolveCommit(`refs/heads/${repo.defaultBranch}`);
+      if (head) await svc.commits.refreshCard(repo, git, head);
+    })
+    .catch(() => undefined);
+}
+
 /** Registers the smart HTTP routes and the internal hook callback. */
 export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
-  const secret = randomBytes(32).toString("hex");
+  const secret = hookSecret;
 
   const open = async (req: FastifyRequest, reply: FastifyReply, type: RepoType, service: string): Promise<RepoRecord> => {
     const p = req.params as { ns: string; name: string };
@@ -101,15 +130,7 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
         const proc = git.serve(service.slice(4) as "upload-pack" | "receive-pack", {
           advertise: false,
           protocol: protocolOf(req),
-          hookEnv: service === "git-receive-pack"
-            ? {
-                HUBBLE_HOOK_URL: `http://${local}:${req.socket.localPort}/internal/hooks/${repo.id}/lfs-check`,
-                HUBBLE_HOOK_SECRET: secret,
-                HUBBLE_DEFAULT_BRANCH: repo.defaultBranch,
-                // The same threshold preupload uses (per-repo setting, else the Hub's 10 MiB).
-                HUBBLE_MAX_BLOB: String(repo.lfsThreshold ?? 10 * 1024 * 1024),
-              }
-            : undefined,
+          hookEnv: service === "git-receive-pack" ? pushHookEnv(repo, `${local}:${req.socket.localPort}`) : undefined,
         });
         if (gzipped) proc.stdin.end(gzipped);
         else {
@@ -119,13 +140,7 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
         reply.raw.on("close", () => {
           if (!reply.raw.writableFinished) proc.kill();
         });
-        if (service === "git-receive-pack") {
-          void proc.done.then(async (code) => {
-            if (code !== 0) return;
-            const head = await git.resolveCommit(`refs/heads/${repo.defaultBranch}`);
-            if (head) await svc.commits.refreshCard(repo, git, head);
-          }).catch(() => undefined);
-        }
+        if (service === "git-receive-pack") afterPush(svc, repo, proc.done);
         return reply.header("Content-Type", `application/x-${service}-result`).header("Cache-Control", "no-cache").send(proc.stdout);
       });
     }
