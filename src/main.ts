@@ -49,6 +49,19 @@ async function loadSecret(dataDir: string): Promise<Buffer> {
   }
 }
 
+/**
+ * What a request looks like in the log: never a credential. Headers are not logged at all, and
+ * query values that are signatures or tokens (signed LFS/Xet transfer URLs) are masked.
+ */
+export function logRequest(req: { method: string; url: string; hostname?: string; ip?: string }) {
+  return { method: req.method, url: redactUrl(req.url), host: req.hostname, remoteAddress: req.ip };
+}
+
+/** Masks secret-bearing query parameters. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:sig|signature|token|access_token|X-Amz-Signature|X-Amz-Credential)=)[^&]*/gi, "$1[redacted]");
+}
+
 /** A wired Hubble: services plus the HTTP app, not yet listening. */
 export interface Hubble {
   app: FastifyInstance;
@@ -85,7 +98,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     orgs: new Orgs(meta),
     sshKeys: new SshKeys(meta),
   };
-  const app = await buildApp(services, logger);
+  const app = await buildApp(services, typeof logger === "object" ? { ...logger, serializers: { req: logRequest } } : logger);
   return {
     app,
     services,
