@@ -2,6 +2,7 @@
 /** The `hubble` command: serve, and user/org/token administration. */
 import { parseArgs } from "node:util";
 import { loadConfig, type Config } from "./config.js";
+import { parseFineGrained } from "./core/accounts.js";
 import { HubError } from "./core/errors.js";
 import { bootstrapAdmin, createHubble, startSsh } from "./main.js";
 
@@ -9,7 +10,7 @@ const USAGE = `usage:
   hubble serve [--host H] [--port P] [--public-url URL] [--data DIR]
   hubble user create NAME [--fullname F] [--email E] [--password P] [--admin] [--data DIR]
   hubble user disable|enable|delete NAME [--data DIR]
-  hubble token create --user USER [--name N] [--role read|write] [--value hf_...] [--data DIR]
+  hubble token create --user USER [--name N] [--role read|write|fineGrained] [--scope TYPE:NAME[:PERM,...] ...] [--gated-repos] [--value hf_...] [--data DIR]
   hubble token list --user USER [--data DIR]
   hubble token revoke ID [--data DIR]
   hubble org create ORG [--fullname F] [--member USER:ROLE ...] [--data DIR]
@@ -29,6 +30,8 @@ const options = {
   role: { type: "string" },
   value: { type: "string" },
   member: { type: "string", multiple: true },
+  scope: { type: "string", multiple: true },
+  "gated-repos": { type: "boolean" },
   "dry-run": { type: "boolean" },
   "grace-hours": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -56,9 +59,19 @@ async function main(argv: string[]): Promise<number> {
       await accounts.deleteUser("cli", arg);
       console.log(`deleted user ${arg}`);
     } else if (cmd === "token" && sub === "create" && values.user) {
-      const role = values.role ?? "write";
-      if (role !== "read" && role !== "write") throw new HubError("BadRequest", "--role must be read or write");
-      const { token } = await accounts.createToken(values.user, { name: values.name, role, value: values.value });
+      const role = values.role ?? (values.scope ? "fineGrained" : "write");
+      if (role !== "read" && role !== "write" && role !== "fineGrained") throw new HubError("BadRequest", "--role must be read, write or fineGrained");
+      // --scope TYPE:NAME[:PERM,PERM…], e.g. model:acme/bert:repo.content.read,repo.write or org:acme
+      const fineGrained = role === "fineGrained"
+        ? parseFineGrained({
+            canReadGatedRepos: values["gated-repos"] ?? false,
+            scoped: (values.scope ?? []).map((sc) => {
+              const [type, name, perms] = sc.split(":");
+              return { entity: { type, name }, permissions: (perms ?? "repo.content.read").split(",") };
+            }),
+          })
+        : undefined;
+      const { token } = await accounts.createToken(values.user, { name: values.name, role, fineGrained, value: values.value });
       console.log(token);
     } else if (cmd === "token" && sub === "list" && values.user) {
       for (const t of await accounts.tokensOf(values.user)) console.log(`${t.id}\t${t.role}\t${t.name}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? "never"}`);

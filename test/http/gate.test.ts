@@ -34,7 +34,7 @@ const surfaces = () => [
   },
 ];
 
-test("a gated repo's content is refused with GatedRepo on every surface until access is accepted", async () => {
+test("regression (KohakuHub ignores gated): a gated repo's content is refused with GatedRepo on every surface until access is accepted", async () => {
   for (const s of surfaces()) {
     const anon = await h.hub.app.inject({ ...s.req });
     assert.equal(anon.statusCode, 401, `${s.name} anonymous`);
