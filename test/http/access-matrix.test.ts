@@ -29,8 +29,10 @@ const ROUTES: Record<string, (r: string, repo: Repo) => { method: "GET" | "POST"
   "repo info": (r) => ({ method: "GET", url: `/api/models/${r}` }),
   "tree": (r) => ({ method: "GET", url: `/api/models/${r}/tree/main` }),
   "refs": (r) => ({ method: "GET", url: `/api/models/${r}/refs` }),
+  "commits": (r) => ({ method: "GET", url: `/api/models/${r}/commits/main` }),
   "paths-info": (r) => ({ method: "POST", url: `/api/models/${r}/paths-info/main`, payload: { paths: [".gitattributes"] } }),
   "resolve": (r) => ({ method: "GET", url: `/${r}/resolve/main/.gitattributes` }),
+  "raw": (r) => ({ method: "GET", url: `/${r}/raw/main/.gitattributes` }),
   "auth-check": (r) => ({ method: "GET", url: `/api/models/${r}/auth-check` }),
   "lfs download": (r) => ({ method: "POST", url: `/${r}.git/info/lfs/objects/batch`, payload: { operation: "download", objects: [{ oid: "a".repeat(64), size: 1 }] }, headers: { "content-type": "application/vnd.git-lfs+json" } }),
   "lfs locks list": (r) => ({ method: "GET", url: `/${r}.git/info/lfs/locks` }),
@@ -38,6 +40,9 @@ const ROUTES: Record<string, (r: string, repo: Repo) => { method: "GET" | "POST"
   "git fetch": (r) => ({ method: "GET", url: `/${r}.git/info/refs?service=git-upload-pack` }),
   "auth-check write": (r) => ({ method: "GET", url: `/api/models/${r}/auth-check/write` }),
   "commit": (r) => ({ method: "POST", url: `/api/models/${r}/commit/main`, payload: ndjson(header("m"), file(`f${++seq}.txt`, `x${seq}`)), headers: { "content-type": "application/x-ndjson" } }),
+  "branch create": (r) => ({ method: "POST", url: `/api/models/${r}/branch/b${++seq}`, payload: {} }),
+  "tag create": (r) => ({ method: "POST", url: `/api/models/${r}/tag/main`, payload: { tag: `t${++seq}` } }),
+  "lfs lock create": (r) => ({ method: "POST", url: `/${r}.git/info/lfs/locks`, payload: { path: `l${++seq}.bin` }, headers: { "content-type": "application/vnd.git-lfs+json" } }),
   "preupload": (r) => ({ method: "POST", url: `/api/models/${r}/preupload/main`, payload: { files: [{ path: "a.bin", size: 4, sample: "AAAA" }] } }),
   "lfs upload": (r) => ({ method: "POST", url: `/${r}.git/info/lfs/objects/batch`, payload: { operation: "upload", objects: [{ oid: "b".repeat(64), size: 1 }] }, headers: { "content-type": "application/vnd.git-lfs+json" } }),
   "xet write token": (r) => ({ method: "GET", url: `/api/models/${r}/xet-write-token/main` }),
@@ -63,12 +68,16 @@ const download = { public: READ_PUBLIC, private: READ_PRIVATE, gated: DOWNLOAD_G
 const write = { public: WRITE_PUBLIC, private: WRITE_PRIVATE, gated: WRITE_PUBLIC, own: WRITE_OWN };
 /** Where access is granted but the request makes no sense for the repo (listing requests of an ungated repo: 400, as on the Hub). */
 const but400 = (row: number[]) => row.map((s) => (s === 200 ? 400 : s));
+/** Creations the protocol answers with 201 (git-lfs lock create). */
+const but201 = (row: number[]) => row.map((s) => (s === 200 ? 201 : s));
 const EXPECTED: Record<keyof typeof ROUTES, Record<Repo, number[]>> = {
   "repo info": read,
   "tree": read,
   "refs": read,
+  "commits": read,
   "paths-info": read,
   "resolve": download,
+  "raw": download,
   "auth-check": download,
   "lfs download": download,
   "lfs locks list": read,
@@ -76,6 +85,9 @@ const EXPECTED: Record<keyof typeof ROUTES, Record<Repo, number[]>> = {
   "git fetch": download,
   "auth-check write": write,
   "commit": write,
+  "branch create": write,
+  "tag create": write,
+  "lfs lock create": { public: but201(WRITE_PUBLIC), private: but201(WRITE_PRIVATE), gated: but201(WRITE_PUBLIC), own: but201(WRITE_OWN) },
   "preupload": write,
   "lfs upload": write,
   "xet write token": write,
