@@ -26,6 +26,11 @@ const schema = z.object({
   registration: z.enum(["open", "closed"]),
   /** Port of the git-over-SSH server; unset = no SSH server. 0 = any free port. */
   sshPort: z.coerce.number().int().min(0).max(65535).optional(),
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For): unset = none, `true` =
+   * any, else a comma-separated list of proxy addresses/CIDRs.
+   */
+  trustProxy: z.string().regex(/^(true|false|[0-9A-Fa-f:.\/]+(,[0-9A-Fa-f:.\/]+)*)$/).optional(),
   /** Lifetime of a login session, seconds. */
   sessionTtl: z.coerce.number().int().min(60),
 });
@@ -51,6 +56,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     registration: pick("registration", "HUBBLE_REGISTRATION", "open"),
     sshPort: pick("sshPort", "HUBBLE_SSH_PORT") || undefined,
     sessionTtl: pick("sessionTtl", "HUBBLE_SESSION_TTL", String(30 * 24 * 3600)),
+    trustProxy: pick("trustProxy", "HUBBLE_TRUST_PROXY") || undefined,
   });
   if (!parsed.success) {
     throw new Error("Invalid configuration: " + parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));

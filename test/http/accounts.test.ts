@@ -283,3 +283,21 @@ test("no secret ever reaches the log", async () => {
     await rm(data, { recursive: true, force: true });
   }
 });
+
+test("behind a trusted proxy the login throttle keys on the forwarded client address", async () => {
+  const data = await mkdtemp(join(tmpdir(), "hubble-proxy-"));
+  const proxied = await createHubble(loadConfig({ data }, { HUBBLE_TRUST_PROXY: "127.0.0.1" }));
+  try {
+    const attempt = (i: number, from: string) =>
+      proxied.app.inject({ method: "POST", url: "/api/login", remoteAddress: "127.0.0.1", headers: { "x-forwarded-for": from }, payload: { username: `nobody${i}`, password: "wrong password" } } as never);
+    // 20 failures (each for a different name) from one client lock that client's address only.
+    for (let i = 0; i < 19; i++) assert.equal((await attempt(i, "203.0.113.7")).statusCode, 401);
+    assert.equal((await attempt(19, "203.0.113.7")).statusCode, 429);
+    assert.equal((await attempt(20, "203.0.113.7")).statusCode, 429);
+    assert.equal((await attempt(21, "198.51.100.9")).statusCode, 401, "another client behind the same proxy is not locked out");
+  } finally {
+    await proxied.close();
+    await rm(data, { recursive: true, force: true });
+  }
+  assert.throws(() => loadConfig({ data }, { HUBBLE_TRUST_PROXY: "everyone; rm -rf" }), /Invalid configuration/);
+});

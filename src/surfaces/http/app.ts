@@ -36,10 +36,18 @@ function formParser(body: string): Record<string, string | string[]> {
   return out;
 }
 
+/** HUBBLE_TRUST_PROXY → Fastify's trustProxy (the client address then comes from X-Forwarded-For). */
+function trustProxyOption(v: string | undefined): boolean | string[] {
+  if (v === undefined || v === "false") return false;
+  if (v === "true") return true;
+  return v.split(",");
+}
+
 /** Builds the HTTP application around the services. */
 export async function buildApp(svc: Services, logger: boolean | object = false): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
+    trustProxy: trustProxyOption(svc.config.trustProxy),
     bodyLimit: 16 * 1024 * 1024,
     genReqId: (req) => {
       const given = req.headers["x-request-id"] ?? req.headers["x-amzn-trace-id"];
