@@ -29,6 +29,10 @@ function ok(user: string, args: string[], cwd = work): string {
   assert.equal(r.code, 0, `git ${args.join(" ")}\n${r.out}`);
   return r.out;
 }
+/** Runs one command on Hubble's SSH server with a key file from the work folder. */
+function sshRun(keyName: string, command: string) {
+  return sh("ssh", ["-i", join(work, keyName), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-p", String(server.sshPort), "git@127.0.0.1", command]);
+}
 const remote = (path: string) => `ssh://git@127.0.0.1:${server.sshPort}/${path}`;
 
 async function api(user: string, path: string, init: RequestInit = {}) {
@@ -110,11 +114,11 @@ test("access over SSH follows the same rule: not found, read-only, unknown key",
   assert.notEqual(denied.code, 0);
   assert.match(denied.out, /don't have the rights to write/);
   // A key nobody registered is refused at authentication.
-  const r = sh("ssh", ["-i", join(work, "stranger_key"), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-p", String(server.sshPort), "git@127.0.0.1", "git-upload-pack 'alice/open'"]);
+  const r = sshRun("stranger_key", "git-upload-pack 'alice/open'");
   assert.notEqual(r.code, 0);
   assert.match(r.out, /Permission denied \(publickey\)/);
   // No shell, and unknown commands are refused.
-  const shell = sh("ssh", ["-i", join(work, "alice_key"), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-p", String(server.sshPort), "git@127.0.0.1", "ls /"]);
+  const shell = sshRun("alice_key", "ls /");
   assert.equal(shell.code, 127);
   assert.match(shell.out, /Unknown command/);
   // Deleting the key cuts SSH access at once.
@@ -144,7 +148,7 @@ test("git lfs over SSH: git-lfs-authenticate hands out a repo-scoped token; push
   assert.ok((await readFile(join(work, "weights-2", "model.bin"))).equals(data));
 
   // What git-lfs-authenticate answers, and what its token may do.
-  const auth = sh("ssh", ["-i", join(work, "alice_key"), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-p", String(server.sshPort), "git@127.0.0.1", "git-lfs-authenticate 'alice/weights.git' download"]);
+  const auth = sshRun("alice_key", "git-lfs-authenticate 'alice/weights.git' download");
   assert.equal(auth.code, 0, auth.out);
   const grant = JSON.parse(auth.stdout);
   assert.equal(grant.href, `${server.url}/alice/weights.git/info/lfs`);
@@ -159,7 +163,7 @@ test("git lfs over SSH: git-lfs-authenticate hands out a repo-scoped token; push
   // bob (key registered again) gets no token for alice's private repo.
   const re = await api("bob", "/api/user/keys", { method: "POST", body: JSON.stringify({ title: "again", key: await readFile(join(work, "bob_key.pub"), "utf8") }) });
   assert.equal(re.status, 200);
-  const bobAuth = sh("ssh", ["-i", join(work, "bob_key"), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-p", String(server.sshPort), "git@127.0.0.1", "git-lfs-authenticate 'alice/weights' upload"]);
+  const bobAuth = sshRun("bob_key", "git-lfs-authenticate 'alice/weights' upload");
   assert.notEqual(bobAuth.code, 0);
   assert.match(bobAuth.out, /Repository not found/);
 });

@@ -85,7 +85,6 @@ export function afterPush(svc: Services, repo: RepoRecord, done: Promise<number>
 
 /** Registers the smart HTTP routes and the internal hook callback. */
 export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
-  const secret = hookSecret;
 
   const open = async (req: FastifyRequest, reply: FastifyReply, type: RepoType, service: string): Promise<RepoRecord> => {
     const p = req.params as { ns: string; name: string };
@@ -148,7 +147,7 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
 
   app.post("/internal/hooks/:repoId/lfs-check", async (req) => {
     const given = Buffer.from(String(req.headers["x-hubble-hook-secret"] ?? ""));
-    const want = Buffer.from(secret);
+    const want = Buffer.from(hookSecret);
     if (given.length !== want.length || !timingSafeEqual(given, want)) throw errors.forbidden("Invalid hook secret");
     const oids = (req.body as { oids?: unknown })?.oids;
     if (!Array.isArray(oids)) throw errors.badRequest("'oids' must be a list");
