@@ -190,7 +190,7 @@ test("bad uploads are refused with a clear error; nothing is stored or indexed",
     return f;
   };
   const { shardBytes } = await import("../xet-builders.js");
-  await refused(await postShard(token, shardBytes([bad((f) => (f.terms[0]!.end = 3))], [u.parsed])), 400, /outside xorb/);
+  await refused(await postShard(token, shardBytes([bad((f) => (f.terms[0]!.end = 3))], [u.parsed])), 400, /does not match the content/);
   await refused(await postShard(token, shardBytes([bad((f) => (f.fileHash = new Uint8Array(32).fill(9)))], [u.parsed])), 400, /does not reconstruct/);
   await refused(await postShard(token, Buffer.from("not a shard at all")), 400, /header/);
   // Nothing was indexed: the oid cannot be committed and the file cannot be reconstructed.
@@ -215,7 +215,7 @@ test("CAS guards: forged, expired and read-only tokens; a token of repo A cannot
   assert.equal((await h.hub.app.inject({ method: "POST", url: `/xet/v1/xorbs/default/${xorbHex}`, payload: xorb })).statusCode, 401);
   const admin = await h.hub.services.accounts.authenticate(h.token);
   const { repo: repoB } = await h.hub.services.repos.get(admin, "model", "admin/xb");
-  const expired = h.hub.services.xet.issueToken(repoB.id, "write", Date.now() - 3600_000).accessToken;
+  const expired = h.hub.services.xet.issueToken(repoB, "write", Date.now() - 3600_000).accessToken;
   const r = await postXorb(expired, xorbHex, xorb);
   assert.equal(r.statusCode, 401);
   assert.match(String(r.headers["x-error-message"]), /expired/);

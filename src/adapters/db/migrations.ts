@@ -190,9 +190,30 @@ const m005: Migration = {
   },
 };
 
+const m006: Migration = {
+  async up(db: Kysely<any>) {
+    // Dedupe entry points per (chunk, file): a dedupe answer is drawn only from files the caller
+    // may see, so one chunk needs every file it was registered through, not just the latest.
+    await db.schema
+      .createTable("xet_dedupe")
+      .addColumn("chunk", "varchar(64)", (c) => c.notNull())
+      .addColumn("file_hash", "varchar(64)", (c) => c.notNull().references("xet_files.hash"))
+      .addColumn("xorb", "varchar(64)", (c) => c.notNull().references("xet_xorbs.hash"))
+      .addColumn("idx", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("xet_dedupe_pk", ["chunk", "file_hash"])
+      .execute();
+    await db
+      .insertInto("xet_dedupe")
+      .columns(["chunk", "file_hash", "xorb", "idx"])
+      .expression(db.selectFrom("xet_chunks").select(["hash", "file_hash", "xorb", "idx"]).where("file_hash", "is not", null))
+      .execute();
+    await db.schema.createIndex("repo_xet_files_file").on("repo_xet_files").column("file_hash").execute();
+  },
+};
+
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006 };
   },
 };

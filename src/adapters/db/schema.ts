@@ -106,6 +106,13 @@ export interface XetXorbsTable {
   created_at: string;
 }
 
+export interface XetDedupeTable {
+  chunk: string;
+  file_hash: string;
+  xorb: string;
+  idx: number;
+}
+
 export interface XetChunksTable {
   hash: string;
   xorb: string;
@@ -155,6 +162,7 @@ export interface Database {
   lfs_locks: LfsLocksTable;
   xet_xorbs: XetXorbsTable;
   xet_chunks: XetChunksTable;
+  xet_dedupe: XetDedupeTable;
   xet_files: XetFilesTable;
   repo_xet_files: RepoXetFilesTable;
   repo_xet_shards: RepoXetShardsTable;

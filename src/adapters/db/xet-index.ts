@@ -17,21 +17,25 @@ export function kyselyXetIndex(db: Kysely<Database>): XetIndex {
       return r ? { hash: r.hash, length: Number(r.length), chunks: r.chunks } : null;
     },
     async addXorb(x) {
-      return db.transaction().execute(async (tx) => {
-        const r = await tx
-          .insertInto("xet_xorbs")
-          .values({ hash: x.hash, length: x.length, unpacked: x.unpacked, chunks: Buffer.from(x.chunks.buffer, x.chunks.byteOffset, x.chunks.byteLength), created_at: now() })
-          .onConflict((oc) => oc.column("hash").doNothing())
-          .executeTakeFirst();
-        if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
-        for (const d of x.dedupe) {
-          await tx.insertInto("xet_chunks").values({ hash: d.chunk, xorb: x.hash, idx: d.index, file_hash: null }).onConflict((oc) => oc.column("hash").doNothing()).execute();
-        }
-        return true;
-      });
+      const r = await db
+        .insertInto("xet_xorbs")
+        .values({ hash: x.hash, length: x.length, unpacked: x.unpacked, chunks: Buffer.from(x.chunks.buffer, x.chunks.byteOffset, x.chunks.byteLength), created_at: now() })
+        .onConflict((oc) => oc.column("hash").doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
-    async chunk(hash) {
-      const r = await db.selectFrom("xet_chunks").select(["xorb", "idx", "file_hash"]).where("hash", "=", hash).executeTakeFirst();
+    async dedupeEntry(chunk, scope) {
+      // Only through a file the caller may see: in the caller's repo, in a repo of the same owner,
+      // or in a public repo without a gate (see docs/architecture.md, "Xet dedupe").
+      const r = await db
+        .selectFrom("xet_dedupe as d")
+        .innerJoin("repo_xet_files as rf", "rf.file_hash", "d.file_hash")
+        .innerJoin("repos as r", "r.id", "rf.repo_id")
+        .select(["d.xorb", "d.idx", "d.file_hash"])
+        .where("d.chunk", "=", chunk)
+        .where((eb) => eb.or([eb("r.id", "=", scope.repoId), eb("r.owner_id", "=", scope.ownerId), eb.and([eb("r.private", "=", 0), eb("r.gated", "is", null)])]))
+        .limit(1)
+        .executeTakeFirst();
       return r ? { xorb: r.xorb, index: r.idx, file: r.file_hash } : null;
     },
     async addShard(s) {
@@ -52,9 +56,9 @@ export function kyselyXetIndex(db: Kysely<Database>): XetIndex {
         }
         for (const d of s.dedupe) {
           await tx
-            .insertInto("xet_chunks")
-            .values({ hash: d.chunk, xorb: d.xorb, idx: d.index, file_hash: d.file })
-            .onConflict((oc) => oc.column("hash").doUpdateSet({ xorb: d.xorb, idx: d.index, file_hash: d.file }))
+            .insertInto("xet_dedupe")
+            .values({ chunk: d.chunk, file_hash: d.file, xorb: d.xorb, idx: d.index })
+            .onConflict((oc) => oc.columns(["chunk", "file_hash"]).doNothing())
             .execute();
         }
         return fresh;

@@ -3,12 +3,12 @@
  * dedupe answers, reconstruction plans with signed xorb-range URLs, and server-side reconstruction
  * for clients that do not speak Xet (plain GET, git-lfs). Contract: ../shared/protocols/xet.md.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
 import { errors, HubError } from "../errors.js";
 import { Semaphore } from "../mutex.js";
 import type { BlobStore, MetaStore, XetTerm } from "../ports.js";
-import { hashMod, hashToHex, hexToHash } from "./hashing.js";
+import { hashMod, hashToHex, hexToHash, hmacWith } from "./hashing.js";
 import { dedupeShard, parseShard, verifyShard } from "./shard.js";
 import { chunkTable, type ChunkTable, type VerifiedXorb } from "./xorb-index.js";
 import { decodeChunk, type Lz4Codec } from "./xorb.js";
@@ -34,6 +34,8 @@ export type XorbVerifier = (body: Buffer) => Promise<{ verified: VerifiedXorb; b
 /** What a CAS token grants. */
 export interface CasGrant {
   repoId: number;
+  /** Owner of the repo the token was issued for (scopes dedupe answers). */
+  ownerId: number;
   op: "read" | "write";
 }
 
@@ -99,9 +101,9 @@ export class Xet {
   // ------------------------------------------------------------ tokens
 
   /** A CAS token for one repo and one operation, valid for `tokenTtl` seconds. */
-  issueToken(repoId: number, op: "read" | "write", now = Date.now()): { accessToken: string; exp: number } {
+  issueToken(repo: { id: number; ownerId: number }, op: "read" | "write", now = Date.now()): { accessToken: string; exp: number } {
     const exp = Math.floor(now / 1000) + this.cfg.tokenTtl;
-    const claims = Buffer.from(JSON.stringify({ r: repoId, o: op, e: exp })).toString("base64url");
+    const claims = Buffer.from(JSON.stringify({ r: repo.id, n: repo.ownerId, o: op, e: exp })).toString("base64url");
     const mac = createHmac("sha256", this.tokenKey).update(claims).digest("base64url");
     return { accessToken: `xet_${claims}.${mac}`, exp };
   }
@@ -113,11 +115,11 @@ export class Xet {
     const mac = createHmac("sha256", this.tokenKey).update(m[1]!).digest();
     const given = Buffer.from(m[2]!, "base64url");
     if (given.length !== mac.length || !timingSafeEqual(given, mac)) throw errors.unauthorized("Invalid CAS token");
-    const c = JSON.parse(Buffer.from(m[1]!, "base64url").toString("utf8")) as { r: number; o: "read" | "write"; e: number };
+    const c = JSON.parse(Buffer.from(m[1]!, "base64url").toString("utf8")) as { r: number; n?: number; o: "read" | "write"; e: number };
     // A few seconds of grace for clock skew: clients refresh only from `exp`, never on a 401.
     if (c.e + 30 < Date.now() / 1000) throw errors.unauthorized("CAS token expired");
     if (need === "write" && c.o !== "write") throw errors.forbidden("This CAS token is read-only");
-    return { repoId: c.r, op: c.o };
+    return { repoId: c.r, ownerId: c.n ?? -1, op: c.o };
   }
 
   /** Runs an upload (body read + verification) within the bounded number of slots. */
@@ -135,7 +137,7 @@ export class Xet {
     const { verified: v, body: bytes } = await this.verify(body);
     if (v.hash !== hash) throw new HubError("BadRequest", `Xorb content hashes to ${v.hash}, not ${hash}`);
     await this.blobs.put({ kind: "xorb", hash }, Readable.from([bytes.subarray(0, v.length)]), { size: v.length });
-    const inserted = await this.meta.xet.addXorb({ hash, length: v.length, unpacked: v.unpacked, chunks: v.chunks, dedupe: v.dedupe });
+    const inserted = await this.meta.xet.addXorb({ hash, length: v.length, unpacked: v.unpacked, chunks: v.chunks });
     if (inserted) {
       this.metrics.xorbsStored++;
       this.metrics.xorbBytesStored += v.length;
@@ -193,16 +195,22 @@ export class Xet {
   // ------------------------------------------------------------ dedupe
 
   /**
-   * The dedupe shard for a chunk: the xorb holding it plus, when the chunk came in through a
-   * file, the next xorbs of that file (up to DEDUPE_NEIGHBOURS in all) — a re-upload of an
-   * edited checkpoint then dedupes past the first xorb from a single query.
+   * The dedupe shard for a chunk: the xorb holding it plus the next xorbs of a file it came in
+   * through (up to DEDUPE_NEIGHBOURS in all) — a re-upload of an edited checkpoint then dedupes
+   * past the first xorb from a single query.
+   *
+   * Raw chunk hashes are the proof of possession (a shard's verification hashes are computed
+   * from them), so they never leave the server: every chunk hash in the answer is keyed with a
+   * fresh random HMAC key carried in the footer, and the client matches HMAC(key, own hash).
+   * Entry points are drawn only from files the caller may see (`scope`; see
+   * docs/architecture.md), so sizes and xorb ids of others' private files are not disclosed either.
    */
-  async dedupe(chunkHex: string): Promise<Buffer | null> {
+  async dedupe(chunkHex: string, scope: { repoId: number; ownerId: number }): Promise<Buffer | null> {
     if (!HEX.test(chunkHex)) return null;
-    const hit = await this.meta.xet.chunk(chunkHex);
+    const hit = await this.meta.xet.dedupeEntry(chunkHex, scope);
     if (!hit) return null;
     const wanted = [hit.xorb];
-    const file = hit.file ? await this.meta.xet.file(hit.file) : null;
+    const file = await this.meta.xet.file(hit.file);
     if (file) {
       const at = file.terms.findIndex((t) => t.xorb === hit.xorb);
       for (const t of file.terms.slice(Math.max(0, at))) {
@@ -210,14 +218,16 @@ export class Xet {
         if (!wanted.includes(t.xorb)) wanted.push(t.xorb);
       }
     }
+    const key = new Uint8Array(randomBytes(32));
+    const keyed = await hmacWith(key);
     const xorbs = [];
     for (const x of wanted) {
       const rec = await this.meta.xet.xorb(x);
       if (!rec) continue;
       const t = chunkTable(rec.chunks);
-      xorbs.push({ hash: hexToHash(x)!, length: rec.length, chunks: Array.from({ length: t.count }, (_, i) => ({ hash: t.hash(i), size: t.size(i) })) });
+      xorbs.push({ hash: hexToHash(x)!, length: rec.length, chunks: Array.from({ length: t.count }, (_, i) => ({ hash: keyed(t.hash(i)), size: t.size(i) })) });
     }
-    return xorbs.length ? dedupeShard(xorbs, Math.floor(Date.now() / 1000)) : null;
+    return xorbs.length ? dedupeShard(xorbs, Math.floor(Date.now() / 1000), key) : null;
   }
 
   // ------------------------------------------------------------ downloads

@@ -99,6 +99,19 @@ export async function fileHash(chunks: { hash: XetHash; size: number }[], salt: 
   return blake3Keyed(salt, await aggregatedHash(chunks));
 }
 
+/**
+ * Xet's `hmac(hash, key)` (blake3 keyed with `key`) with a hasher made for this one key and not
+ * cached: dedupe answers use a fresh random key each.
+ */
+export async function hmacWith(key: Uint8Array): Promise<(h: XetHash) => XetHash> {
+  const hasher = await createBLAKE3(256, key);
+  return (h) => {
+    hasher.init();
+    hasher.update(h);
+    return hasher.digest("binary");
+  };
+}
+
 /** Term verification hash: keyed BLAKE3 over the raw chunk hashes of a xorb range. */
 export function verificationHash(chunkHashes: XetHash[]): Promise<XetHash> {
   return blake3Keyed(VERIFICATION_KEY, ...chunkHashes);

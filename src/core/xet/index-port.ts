@@ -19,10 +19,13 @@ export interface XorbIndexRecord {
 /** The Xet indexes (hashes are hex strings in xet-core's byte order). */
 export interface XetIndex {
   xorb(hash: string): Promise<XorbIndexRecord | null>;
-  /** Records a stored xorb and its dedupe-eligible chunks; false if it was already known. */
-  addXorb(x: XorbIndexRecord & { unpacked: number; dedupe: { chunk: string; index: number }[] }): Promise<boolean>;
-  /** The xorb holding a dedupe-eligible chunk, and the file it was registered through if any. */
-  chunk(hash: string): Promise<{ xorb: string; index: number; file: string | null } | null>;
+  /** Records a stored xorb; false if it was already known. */
+  addXorb(x: XorbIndexRecord & { unpacked: number }): Promise<boolean>;
+  /**
+   * A dedupe entry point for a chunk: the xorb holding it and a file it was registered through,
+   * only among files in the scope's repo, in repos of the scope's owner, or in public ungated repos.
+   */
+  dedupeEntry(chunk: string, scope: { repoId: number; ownerId: number }): Promise<{ xorb: string; index: number; file: string } | null>;
   /**
    * Records an accepted shard: its files (global, content-addressed), the uploading repo's right
    * to them with the sha256 the client asserted, and dedupe-eligible chunks. False if the shard

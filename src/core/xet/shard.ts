@@ -116,14 +116,17 @@ export type XorbLookup = (xorbHash: XetHash) => Promise<{ hash: XetHash; size: n
 export async function verifyShard(shard: Shard, lookup: XorbLookup): Promise<void> {
   for (const f of shard.files) {
     const all: { hash: XetHash; size: number }[] = [];
-    for (const t of f.terms) {
+    for (const [i, t] of f.terms.entries()) {
       const chunks = await lookup(t.xorbHash);
       if (!chunks) throw bad(`references xorb ${hashToHex(t.xorbHash)} which was not uploaded`);
-      if (!(t.chunkStart < t.chunkEnd && t.chunkEnd <= chunks.length)) throw bad(`term range [${t.chunkStart}, ${t.chunkEnd}) is outside xorb ${hashToHex(t.xorbHash)}`);
+      // One message whatever fails (range, size or verification hash): distinct answers would let
+      // a caller probe chunk counts and sizes of a xorb it does not hold.
+      const mismatch = () => bad(`term ${i} of file ${hashToHex(f.fileHash)} does not match the content of xorb ${hashToHex(t.xorbHash)}`);
+      if (!t.verification || !(t.chunkStart < t.chunkEnd && t.chunkEnd <= chunks.length)) throw mismatch();
       const range = chunks.slice(t.chunkStart, t.chunkEnd);
-      if (range.reduce((n, c) => n + c.size, 0) !== t.unpackedBytes) throw bad("term size does not match its chunks");
       const v = await verificationHash(range.map((c) => c.hash));
-      if (!t.verification || hashToHex(v) !== hashToHex(t.verification)) throw bad("term verification hash does not match");
+      if (hashToHex(v) !== hashToHex(t.verification)) throw mismatch();
+      if (range.reduce((n, c) => n + c.size, 0) !== t.unpackedBytes) throw mismatch();
       all.push(...range);
     }
     if (hashToHex(await fileHash(all)) !== hashToHex(f.fileHash)) throw bad(`file ${hashToHex(f.fileHash)} does not reconstruct to its hash`);
@@ -133,10 +136,13 @@ export async function verifyShard(shard: Shard, lookup: XorbLookup): Promise<voi
 /**
  * The shard a global-dedupe query answers with: header (footer_size 200), an empty file
  * section, the CAS entries of the given xorbs, and a footer whose lookup offsets all point at
- * the end of the CAS section (no lookup tables; the client then scans the CAS section). No
- * HMAC key, so chunk hashes are sent as they are; expiry three weeks out (0 would mean expired).
+ * the end of the CAS section (no lookup tables; the client then scans the CAS section). The
+ * chunk hashes given must already be keyed with `hmacKey` (xet-core's `chunk_hash_hmac_key`),
+ * which goes into the footer; expiry three weeks out (0 would mean expired). Only each xorb's
+ * first chunk carries the global-dedupe flag: the flag of a raw hash would leak bits of it.
  */
-export function dedupeShard(xorbs: { hash: XetHash; length: number; chunks: { hash: XetHash; size: number }[] }[], nowSeconds: number): Buffer {
+export function dedupeShard(xorbs: { hash: XetHash; length: number; chunks: { hash: XetHash; size: number }[] }[], nowSeconds: number, hmacKey: Uint8Array): Buffer {
+  if (hmacKey.length !== 32 || hmacKey.every((b) => b === 0)) throw new Error("dedupe shards need a non-zero HMAC key");
   const bookend = Buffer.concat([Buffer.alloc(32, 0xff), Buffer.alloc(16)]);
   const parts: Buffer[] = [];
   const header = Buffer.alloc(48);
@@ -161,7 +167,7 @@ export function dedupeShard(xorbs: { hash: XetHash; length: number; chunks: { ha
       e.set(c.hash, 0);
       e.writeUInt32LE(off, 32);
       e.writeUInt32LE(c.size, 36);
-      e.writeUInt32LE(i === 0 || hashModIsDedupe(c.hash) ? 0x80000000 : 0, 40);
+      e.writeUInt32LE(i === 0 ? 0x80000000 : 0, 40);
       parts.push(e);
       off += c.size;
     }
@@ -185,7 +191,8 @@ export function dedupeShard(xorbs: { hash: XetHash; length: number; chunks: { ha
   u64(0n);
   u64(end); // chunk_lookup_offset
   u64(0n);
-  p += 32; // chunk hash HMAC key: none
+  f.set(hmacKey, p); // chunk_hash_hmac_key
+  p += 32;
   u64(BigInt(nowSeconds)); // creation
   u64(BigInt(nowSeconds + 21 * 86400)); // key expiry
   p += 48; // reserved
@@ -194,8 +201,4 @@ export function dedupeShard(xorbs: { hash: XetHash; length: number; chunks: { ha
   u64(BigInt(onDisk));
   u64(end); // footer_offset
   return Buffer.concat([...parts, f]);
-}
-
-function hashModIsDedupe(h: XetHash): boolean {
-  return Buffer.from(h.buffer, h.byteOffset + 24, 8).readBigUInt64LE(0) % 1024n === 0n;
 }

@@ -3,7 +3,7 @@
  * of its serialized bytes. Packed 40 bytes per chunk so a 64 MiB xorb (≤ 8192 chunks) indexes in
  * ≤ 320 KiB, stored in the DB next to the xorb record.
  */
-import { hashMod, hashToHex, type XetHash } from "./hashing.js";
+import { hashToHex, type XetHash } from "./hashing.js";
 import { parseXorb, type Lz4Codec } from "./xorb.js";
 
 const REC = 40;
@@ -49,8 +49,6 @@ export interface VerifiedXorb {
   length: number;
   unpacked: number;
   chunks: Uint8Array;
-  /** Chunks eligible for global dedupe (hash % 1024 == 0) with their index. */
-  dedupe: { chunk: string; index: number }[];
   /** Chunks per compression scheme: none, LZ4, BG4+LZ4. */
   schemes: [number, number, number];
 }
@@ -58,11 +56,7 @@ export interface VerifiedXorb {
 /** Parses and re-hashes a xorb body (CPU-heavy: the adapters run it on worker threads). */
 export async function verifyXorb(body: Uint8Array, lz4: Lz4Codec): Promise<VerifiedXorb> {
   const x = await parseXorb(body, lz4);
-  const dedupe: { chunk: string; index: number }[] = [];
-  x.chunks.forEach((c, index) => {
-    if (hashMod(c.hash, 1024) === 0) dedupe.push({ chunk: hashToHex(c.hash), index });
-  });
   const schemes: [number, number, number] = [0, 0, 0];
   for (const c of x.chunks) schemes[c.scheme as 0 | 1 | 2]++;
-  return { hash: hashToHex(x.hash), length: x.length, unpacked: x.unpackedLength, chunks: packChunks(x.chunks), dedupe, schemes };
+  return { hash: hashToHex(x.hash), length: x.length, unpacked: x.unpackedLength, chunks: packChunks(x.chunks), schemes };
 }

@@ -48,7 +48,7 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
         // (href, refreshed with the caller's credentials) plus a first token in headers.
         const ref = typeof (b as { ref?: { name?: unknown } }).ref?.name === "string" ? String((b as { ref: { name: string } }).ref.name).replace(/^refs\/heads\//, "") : repo.defaultBranch;
         const xetUpload = () => {
-          const { accessToken, exp } = svc.xet.issueToken(repo.id, "write");
+          const { accessToken, exp } = svc.xet.issueToken(repo, "write");
           return {
             href: `${base}/api/${type}s/${fullName(repo)}/xet-write-token/${encodeURIComponent(ref)}`,
             header: { "X-Xet-Cas-Url": casUrl(base), "X-Xet-Access-Token": accessToken, "X-Xet-Token-Expiration": String(exp) },

@@ -63,7 +63,7 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
         }
         // `None` is what huggingface_hub sends when it does not know the revision (create_pr).
         if (op === "read" && rev && rev !== "None") await resolveRevision(svc.commits.git(repo), repo, rev);
-        const { accessToken, exp } = svc.xet.issueToken(repo.id, op);
+        const { accessToken, exp } = svc.xet.issueToken(repo, op);
         const cas = casUrl(baseUrl(svc, req));
         // Both the headers (huggingface_hub's own parser) and the JSON body (hf_xet's refresher).
         reply.headers({ "X-Xet-Cas-Url": cas, "X-Xet-Access-Token": accessToken, "X-Xet-Token-Expiration": String(exp), "Cache-Control": "no-store" });
@@ -106,8 +106,9 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
   app.route({ method: ["POST", "PUT"], url: "/xet/shard/:prefix/:hash", handler: uploadShard });
 
   const dedupe = async (req: FastifyRequest, reply: FastifyReply) => {
-    svc.xet.authorize(bearer(req), "read");
-    const shard = await svc.xet.dedupe((req.params as { hash: string }).hash);
+    // Dedupe serves uploads only: a write token, answers scoped to what its repo's owner may see.
+    const grant = svc.xet.authorize(bearer(req), "write");
+    const shard = await svc.xet.dedupe((req.params as { hash: string }).hash, grant);
     if (!shard) throw new HubError("EntryNotFound", "Chunk not tracked");
     return reply.type("application/octet-stream").send(shard);
   };

@@ -136,25 +136,48 @@ def test_each_compression_policy(api, repo_id, endpoint, tmp_path, policy, schem
     assert metrics(endpoint)[key] - before >= 50, f"no {scheme} chunks were stored"
 
 
-def test_dedupe_reupload_with_one_percent_changed(api, repo_id, endpoint, tmp_path):
+def _upload_in_fresh_process(src, repo_id, token, cache):
+    """hf upload from a new interpreter with an empty Xet cache: any dedupe has to come from Hubble."""
+    script = (
+        "import sys\n"
+        "from huggingface_hub import HfApi\n"
+        "HfApi(token=sys.argv[3]).upload_file(path_or_fileobj=sys.argv[1], path_in_repo='model.bin', repo_id=sys.argv[2])\n"
+    )
+    env = {**os.environ, "HF_XET_CACHE": str(cache)}
+    out = subprocess.run([sys.executable, "-c", script, str(src), repo_id, token], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+
+
+def test_dedupe_reupload_with_one_percent_changed_by_another_user(api, other_api, repo_id, endpoint, tmp_path):
+    # admin publishes a model; carol uploads a fine-tune (1% edited) to her own repo.
     data = bytearray(rand_bytes(50_000_000, 5))
     src = tmp_path / "model.bin"
     src.write_bytes(data)
     api.upload_file(path_or_fileobj=str(src), path_in_repo="model.bin", repo_id=repo_id)
     data[20_000_000:20_500_000] = rand_bytes(500_000, 6)  # 1% of the bytes, edited in place
     src.write_bytes(data)
-    # A fresh process with an empty Xet cache: the dedupe has to come from Hubble's global index.
-    script = (
-        "import sys\n"
-        "from huggingface_hub import HfApi\n"
-        "HfApi().upload_file(path_or_fileobj=sys.argv[1], path_in_repo='model.bin', repo_id=sys.argv[2])\n"
-    )
-    env = {**os.environ, "HF_XET_CACHE": str(tmp_path / "fresh-xet-cache")}
+    carol_repo = other_api.create_repo(f"carol/finetune-{repo_id.split('-')[-1]}").repo_id
     before = received(endpoint)
-    out = subprocess.run([sys.executable, "-c", script, str(src), repo_id], env=env, capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-3000:]
+    _upload_in_fresh_process(src, carol_repo, os.environ["HUBBLE_OTHER_TOKEN"], tmp_path / "fresh-xet-cache")
     sent = received(endpoint) - before
     print(f"re-upload received {sent:.0f} bytes = {100 * sent / len(data):.2f}% of the file")
     assert 0 < sent <= 0.10 * len(data)
-    path = hf_hub_download(repo_id, "model.bin", cache_dir=str(tmp_path / "cache"))
+    path = hf_hub_download(carol_repo, "model.bin", cache_dir=str(tmp_path / "cache"), token=os.environ["HUBBLE_OTHER_TOKEN"])
     assert sha(open(path, "rb").read()) == sha(bytes(data))
+    other_api.delete_repo(carol_repo)
+
+
+def test_no_dedupe_against_a_private_repo_of_someone_else(api, other_api, endpoint, tmp_path):
+    # The same bytes in admin's private repo: carol's upload must send them all (a dedupe answer
+    # would disclose xorb ids and sizes of a file she cannot see).
+    private = api.create_repo(f"admin/private-{os.urandom(4).hex()}", private=True).repo_id
+    data = rand_bytes(8_000_000, 7)
+    src = tmp_path / "model.bin"
+    src.write_bytes(data)
+    api.upload_file(path_or_fileobj=str(src), path_in_repo="model.bin", repo_id=private)
+    carol_repo = other_api.create_repo(f"carol/copy-{os.urandom(4).hex()}").repo_id
+    before = received(endpoint)
+    _upload_in_fresh_process(src, carol_repo, os.environ["HUBBLE_OTHER_TOKEN"], tmp_path / "fresh-xet-cache")
+    assert received(endpoint) - before >= len(data)
+    api.delete_repo(private)
+    other_api.delete_repo(carol_repo)
