@@ -10,13 +10,14 @@ import { lfsPatterns, trackLine } from "./gitattributes.js";
 import { parseRefName, type CommitOid, type RepoPath, type Sha256 } from "./ids.js";
 import { formatPointer } from "./lfs-pointer.js";
 import { KeyedMutex } from "./mutex.js";
-import type { GitRepo, GitStore, MetaStore, RepoRecord, TreeChange } from "./ports.js";
+import type { GitRepo, GitStore, MetaStore, ObjectBatch, RepoRecord, TreeChange } from "./ports.js";
 import { fullName, signatureOf } from "./repos.js";
 import { resolveRevision } from "./content.js";
 
 /** One operation of a commit, parsed from the NDJSON body. */
 export type CommitOp =
-  | { kind: "file"; path: RepoPath; blob: string; oldPath?: RepoPath }
+  /** `content` is kept only for `.gitattributes` (its LFS patterns are read before the commit is written). */
+  | { kind: "file"; path: RepoPath; blob: string; oldPath?: RepoPath; content?: Buffer }
   | { kind: "lfsFile"; path: RepoPath; oid: Sha256; size?: number; oldPath?: RepoPath }
   | { kind: "deletedFile"; path: RepoPath }
   | { kind: "deletedFolder"; path: RepoPath };
@@ -27,6 +28,35 @@ export interface CommitRequest {
   description: string;
   parentCommit?: string;
   ops: CommitOp[];
+  /** Where the ops' blobs were staged; the commit adds its trees and commit object, then flushes. */
+  objects: ObjectBatch;
+}
+
+/**
+ * Refuses a commit that names a path twice, or a path both as a file and as a folder: the Hub
+ * answers these with an error rather than letting the last line win.
+ */
+export function checkCommitPaths(ops: CommitOp[]): void {
+  const written = new Set<string>();
+  const touched = new Map<string, string>();
+  const claim = (path: string, what: string) => {
+    const before = touched.get(path);
+    if (before) throw errors.badRequest(`'${path}' appears twice in this commit (${before} and ${what})`);
+    touched.set(path, what);
+  };
+  for (const op of ops) {
+    claim(op.path, op.kind);
+    if (op.kind === "file" || op.kind === "lfsFile") {
+      written.add(op.path);
+      if (op.oldPath !== undefined && op.oldPath !== op.path) claim(op.oldPath, `the source of '${op.path}'`);
+    }
+  }
+  for (const path of written) {
+    for (let i = path.indexOf("/"); i > 0; i = path.indexOf("/", i + 1)) {
+      const folder = path.slice(0, i);
+      if (written.has(folder)) throw errors.badRequest(`'${folder}' is written both as a file and as a folder (of '${path}') in this commit`);
+    }
+  }
 }
 
 const STALE = "The branch was updated since you opened this page. Please refresh and try again.";
@@ -58,6 +88,8 @@ export class Commits {
 
   async commit(actor: NonNullable<Actor>, repo: RepoRecord, rev: string, req: CommitRequest): Promise<CommitOid> {
     const git = this.git(repo);
+    const objects = req.objects;
+    checkCommitPaths(req.ops);
     return this.locks.run(`${repo.id}:${rev}`, async () => {
       const { ref, head } = await this.targetRef(git, repo, rev);
       if (req.parentCommit !== undefined && req.parentCommit !== head) throw new HubError("PreconditionFailed", STALE);
@@ -72,12 +104,12 @@ export class Commits {
           if (op.oldPath !== undefined && op.oldPath !== op.path) changes.push({ op: "delete", path: op.oldPath });
           if (op.kind === "file") {
             changes.push({ op: "put", path: op.path, mode: "100644", blob: op.blob });
-            if (op.path === ".gitattributes") attributes = (await git.readBlob(op.blob)).toString("utf8");
+            if (op.path === ".gitattributes") attributes = (op.content ?? Buffer.alloc(0)).toString("utf8");
           } else {
             const held = await this.held(repo.id, op.oid);
             if (held === null) throw errors.badRequest(`LFS object ${op.oid} for '${op.path}' was not uploaded to this repository`);
             if (op.size !== undefined && op.size !== held) throw errors.badRequest(`LFS object ${op.oid}: size ${op.size} does not match the stored ${held}`);
-            changes.push({ op: "put", path: op.path, mode: "100644", blob: await git.writeBlob(Buffer.from(formatPointer(op.oid, held))) });
+            changes.push({ op: "put", path: op.path, mode: "100644", blob: await objects.blob(Buffer.from(formatPointer(op.oid, held))) });
             lfsPaths.push(op.path);
           }
         }
@@ -91,12 +123,16 @@ export class Commits {
         const missing = lfsPaths.filter((p) => !patterns.some((r) => r.test(p)));
         if (missing.length) {
           const text = (attributes && !attributes.endsWith("\n") ? attributes + "\n" : attributes) + missing.map(trackLine).join("\n") + "\n";
-          changes.push({ op: "put", path: ".gitattributes", mode: "100644", blob: await git.writeBlob(Buffer.from(text)) });
+          const blob = await objects.blob(Buffer.from(text));
+          const at = changes.findIndex((c) => c.op === "put" && c.path === ".gitattributes");
+          if (at >= 0) changes.splice(at, 1);
+          changes.push({ op: "put", path: ".gitattributes", mode: "100644", blob });
         }
       }
-      const tree = await git.buildTree(head, changes, folders);
+      const tree = await git.buildTree(head, changes, folders, objects);
       const message = req.description ? `${req.summary}\n\n${req.description}` : req.summary;
-      const oid = await git.commitTree(tree, [head], message, signatureOf(actor));
+      const oid = await git.commitTree(tree, [head], message, signatureOf(actor), objects);
+      await objects.flush();
       if (!(await git.updateRef(ref, oid, head))) throw new HubError("PreconditionFailed", STALE);
       if (ref === `refs/heads/${repo.defaultBranch}`) await this.refreshCard(repo, git, oid);
       return oid;
@@ -118,8 +154,11 @@ export class Commits {
       const existing = await git.resolveCommit(`refs/heads/${branch}`);
       if (existing && !o.overwrite) throw errors.conflict(`Reference refs/heads/${branch} already exists`);
       let target: CommitOid;
-      if (o.emptyBranch) target = await git.commitTree(await git.buildTree(null, [], []), [], `Create empty branch ${branch}`, signatureOf(actor));
-      else target = await resolveRevision(git, repo, o.startingPoint ?? repo.defaultBranch);
+      if (o.emptyBranch) {
+        const objects = git.objects();
+        target = await git.commitTree(await git.buildTree(null, [], [], objects), [], `Create empty branch ${branch}`, signatureOf(actor), objects);
+        await objects.flush();
+      } else target = await resolveRevision(git, repo, o.startingPoint ?? repo.defaultBranch);
       if (!(await git.updateRef(`refs/heads/${branch}`, target, existing))) throw errors.conflict(`Reference refs/heads/${branch} already exists`);
     });
   }
@@ -152,7 +191,9 @@ export class Commits {
     return this.locks.run(`${repo.id}:${branch}`, async () => {
       const { ref, head } = await this.targetRef(git, repo, branch);
       const c = await git.readCommit(head);
-      const oid = await git.commitTree(c.tree, [], message, signatureOf(actor));
+      const objects = git.objects();
+      const oid = await git.commitTree(c.tree, [], message, signatureOf(actor), objects);
+      await objects.flush();
       if (!(await git.updateRef(ref, oid, head))) throw new HubError("PreconditionFailed", STALE);
       return oid;
     });

@@ -2,7 +2,8 @@
  * Identifiers parsed at the edge into branded types. Nothing deeper re-validates a string that
  * carries one of these brands.
  */
-import { errors } from "./errors.js";
+import { errors, HubError } from "./errors.js";
+import { deletePathProblem, pathProblem } from "./paths.js";
 
 export type RepoType = "model" | "dataset" | "space";
 export const REPO_TYPES: readonly RepoType[] = ["model", "dataset", "space"];
@@ -72,39 +73,46 @@ export function parseRepoName(s: unknown): RepoName {
   return s as RepoName;
 }
 
-const MAX_PATH = 4096;
-
 /**
- * Validates a file path coming from a client. Refuses everything that could escape the tree or
- * touch git's own files: `..`, `.`, empty segments, leading `/`, `.git` segments, NUL, backslash.
+ * Validates a file path coming from a client (the one rule in core/paths.ts): 400 for what git
+ * cannot or must not store, 422 for a path that would leave the repo.
  */
 export function parseRepoPath(s: unknown): RepoPath {
-  if (typeof s !== "string" || s.length === 0) throw errors.badRequest("Invalid path: empty");
-  if (Buffer.byteLength(s) > MAX_PATH) throw errors.badRequest("Invalid path: too long");
-  if (s.includes("\0") || s.includes("\\")) throw errors.badRequest(`Invalid path: ${JSON.stringify(s)}`);
-  if (s.startsWith("/")) throw errors.badRequest(`Invalid path '${s}': must be relative`);
-  for (const seg of s.split("/")) {
-    if (seg === "" || seg === "." || seg === "..") throw errors.badRequest(`Invalid path '${s}'`);
-    if (seg.toLowerCase() === ".git") throw errors.badRequest(`Invalid path '${s}': '.git' is reserved`);
-    if (Buffer.byteLength(seg) > 255) throw errors.badRequest(`Invalid path '${s}': segment too long`);
-  }
+  const p = pathProblem(s);
+  if (p) throw new HubError(p.status === 422 ? "Unprocessable" : "BadRequest", p.message);
   return s as RepoPath;
 }
 
-/** Like parseRepoPath, but tolerates one trailing `/` (folder paths). */
-export function parseFolderPath(s: unknown): RepoPath {
-  if (typeof s === "string" && s.endsWith("/")) return parseRepoPath(s.slice(0, -1));
-  return parseRepoPath(s);
+/** A path to delete (file, or folder with one optional trailing `/`): see deletePathProblem. */
+export function parseDeletePath(s: unknown): RepoPath {
+  const path = typeof s === "string" && s.endsWith("/") ? s.slice(0, -1) : s;
+  const p = deletePathProblem(path);
+  if (p) throw new HubError(p.status === 422 ? "Unprocessable" : "BadRequest", p.message);
+  return path as RepoPath;
 }
 
 const REF_NAME_BAD = /(^[./-])|(\.\.)|([\x00-\x20~^:?*[\\\x7f])|(@\{)|(\/\/)|(\.lock$)|(\.lock\/)|(\/\.)|([./]$)/;
 
-/** Validates a branch or tag name per git-check-ref-format (plus a length cap). */
+/**
+ * Why a branch or tag name (without `refs/heads/` or `refs/tags/`) is refused; null when fine.
+ * git-check-ref-format's rules, plus names git resolves ambiguously: `HEAD`, full object ids,
+ * and names that spell another ref's path (`refs/…`, `heads/…`, `tags/…`, `remotes/…`). Pure:
+ * the pre-receive hook uses it too.
+ */
+export function refNameProblem(s: string): string | null {
+  if (s.length === 0 || s.length > 200) return "must be 1 to 200 characters";
+  if (REF_NAME_BAD.test(s) || s === "@") return "not a valid git reference name";
+  if (s === "HEAD") return "'HEAD' is reserved";
+  if (/^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(s)) return "a full object id would be ambiguous";
+  if (/^(refs|heads|tags|remotes)\//.test(s)) return "it would be ambiguous with another reference";
+  return null;
+}
+
+/** Validates a branch or tag name per refNameProblem. */
 export function parseRefName(s: unknown, what = "branch"): string {
-  if (typeof s !== "string" || s.length === 0 || s.length > 200 || REF_NAME_BAD.test(s) || s === "@" || s === "HEAD") {
-    throw errors.badRequest(`Invalid ${what} name: ${JSON.stringify(s)}`);
-  }
-  return s;
+  const why = typeof s === "string" ? refNameProblem(s) : "not a string";
+  if (why) throw errors.badRequest(`Invalid ${what} name ${JSON.stringify(s)}: ${why}`);
+  return s as string;
 }
 
 /** Validates a revision string as a client sent it (branch, tag, commit, refs/pr/N …). */

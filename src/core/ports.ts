@@ -82,7 +82,18 @@ export interface CommitObject {
 /** A change applied on top of a parent tree when writing a commit. */
 export type TreeChange =
   | { op: "put"; path: string; mode: "100644" | "100755"; blob: string }
-  | { op: "delete"; path: string };
+  /** `folderOk`: the path may name a folder, which then goes with everything in it. */
+  | { op: "delete"; path: string; folderOk?: boolean };
+
+/** New git objects headed for one repository (one pack, one git process, whatever the count). */
+export interface ObjectBatch {
+  /** Stages a blob; resolves with its id. */
+  blob(data: Buffer): Promise<string>;
+  /** Makes everything staged part of the repository. */
+  flush(): Promise<void>;
+  /** Drops everything staged (after a refusal). */
+  discard(): Promise<void>;
+}
 
 /** Identity recorded as author and committer. */
 export interface Signature {
@@ -112,14 +123,15 @@ export interface GitRepo {
   readBlob(oid: string): Promise<Buffer>;
   /** Streams a blob, optionally an inclusive byte range. */
   streamBlob(oid: string, range?: { start: number; end: number }): Readable;
-  /** Writes blobs from files (content as is, no filters); returns their ids in order. */
-  writeBlobsFromFiles(paths: string[]): Promise<string[]>;
-  /** Writes a blob from bytes. */
-  writeBlob(data: Buffer): Promise<string>;
-  /** Builds a tree from `base` (a commit, or null for empty) plus changes; throws EntryNotFound for a missing delete. */
-  buildTree(base: CommitOid | null, changes: TreeChange[], deleteFolders: string[]): Promise<string>;
-  /** Writes a commit object. */
-  commitTree(tree: string, parents: CommitOid[], message: string, who: Signature, date?: Date): Promise<CommitOid>;
+  /** A batch for new objects: staged as they come, visible to reads and refs after `flush()`. */
+  objects(): ObjectBatch;
+  /**
+   * Builds a tree from `base` (a commit, or null for empty) plus changes, staging new trees in
+   * `objects`; EntryNotFound for a missing delete, Conflict for a file where a folder is.
+   */
+  buildTree(base: CommitOid | null, changes: TreeChange[], deleteFolders: string[], objects: ObjectBatch): Promise<string>;
+  /** Stages a commit object in `objects`. */
+  commitTree(tree: string, parents: CommitOid[], message: string, who: Signature, objects: ObjectBatch, date?: Date): Promise<CommitOid>;
   /** Compare-and-swap a ref: `expected` null means the ref must not exist. Returns false on a lost race. */
   updateRef(ref: string, next: CommitOid, expected: CommitOid | null): Promise<boolean>;
   /** Deletes a ref if it still points to `expected`. */

@@ -66,10 +66,12 @@ export class Repos {
     try {
       const git = await this.git.init(input.type, fullName(repo), repo.defaultBranch);
       if (!files.some((f) => f.path === ".gitattributes")) files.unshift({ path: ".gitattributes" as never, content: Buffer.from(defaultGitattributes()) });
+      const objects = git.objects();
       const changes = [];
-      for (const f of files) changes.push({ op: "put" as const, path: f.path, mode: "100644" as const, blob: await git.writeBlob(f.content) });
-      const tree = await git.buildTree(null, changes, []);
-      const commit = await git.commitTree(tree, [], "initial commit", signatureOf(actor));
+      for (const f of files) changes.push({ op: "put" as const, path: f.path, mode: "100644" as const, blob: await objects.blob(f.content) });
+      const tree = await git.buildTree(null, changes, [], objects);
+      const commit = await git.commitTree(tree, [], "initial commit", signatureOf(actor), objects);
+      await objects.flush();
       if (!(await git.updateRef(`refs/heads/${repo.defaultBranch}`, commit, null))) throw new HubError("Internal", "Could not create the initial commit");
       return repo;
     } catch (e) {

@@ -174,6 +174,94 @@ test("push policy: an 11 MiB non-LFS blob and a pointer to a never-uploaded obje
   assert.equal(await head("policy"), before, "the default branch cannot be deleted");
 });
 
+/** Writes a tree by hand (git mktree -z), so it can hold names `git add` would never produce. */
+function mktree(dir: string, entries: { name: string; blob?: string; tree?: string }[]): string {
+  const input = entries.map((e) => (e.tree ? `040000 tree ${e.tree}\t${e.name}\0` : `100644 blob ${e.blob}\t${e.name}\0`)).join("");
+  const r = spawnSync("git", ["mktree", "-z"], { cwd: dir, env, input, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+function blob(dir: string, text: string): string {
+  return spawnSync("git", ["hash-object", "-w", "--stdin"], { cwd: dir, env, input: text, encoding: "utf8" }).stdout.trim();
+}
+function commitOf(dir: string, tree: string, parent: string, msg: string): string {
+  return ok(["-c", "user.name=T", "-c", "user.email=t@e", "commit-tree", tree, "-p", parent, "-m", msg], dir).trim();
+}
+
+test("push policy: trees with '..', '.GIT', control characters and a branch named HEAD are refused with a reason", async () => {
+  await createRepo("names");
+  ok(["clone", "-q", authed("admin/names"), "names"]);
+  const dir = join(work, "names");
+  const before = await head("names");
+  const parent = ok(["rev-parse", "HEAD"], dir).trim();
+  const b = blob(dir, "payload\n");
+  const inner = mktree(dir, [{ name: "x", blob: b }]);
+  const attempts: [string, string][] = [
+    ["'..'", mktree(dir, [{ name: "..", blob: b }, { name: "ok.txt", blob: b }])],
+    ["'.GIT/x'", mktree(dir, [{ name: ".GIT", tree: inner }])],
+    ["'sub/.git'", mktree(dir, [{ name: "sub", tree: mktree(dir, [{ name: ".git", blob: b }]) }])],
+    ["a newline", mktree(dir, [{ name: "a\nb.txt", blob: b }])],
+    ["an escape character", mktree(dir, [{ name: "evil\u001b[31m.txt", blob: b }])],
+  ];
+  for (const [what, tree] of attempts) {
+    const c = commitOf(dir, tree, parent, `bad ${what}`);
+    const r = run(["push", "origin", `${c}:refs/heads/main`], dir);
+    assert.notEqual(r.code, 0, what);
+    assert.match(r.out, /\[remote rejected\]/, what);
+    // Either git's own fsck (receive.fsckObjects) or Hubble's hook names the problem.
+    assert.match(r.out, /file names Hubble does not accept|hasDot(dot|git)?: contains/, what);
+    if (/newline|escape/.test(what)) assert.match(r.out, /a control character/, `${what}: git's fsck lets it through, the hook does not`);
+    assert.equal(await head("names"), before, `${what}: main unchanged`);
+    const other = run(["push", "origin", `${c}:refs/heads/side`], dir);
+    assert.notEqual(other.code, 0, `${what} on a new branch`);
+  }
+  const refs = async () => (await (await api("/api/models/admin/names/refs")).json()).branches.map((x: { name: string }) => x.name).sort();
+  assert.deepEqual(await refs(), ["main"], "no branch was created by a refused push");
+
+  for (const ref of ["refs/heads/HEAD", "refs/tags/HEAD", `refs/heads/${"a".repeat(40)}`, "refs/heads/refs/heads/main", "refs/heads/v1"]) {
+    if (ref === "refs/heads/v1") ok(["push", "-q", "origin", "HEAD:refs/tags/v1"], dir);
+    const r = run(["push", "origin", `HEAD:${ref}`], dir);
+    assert.notEqual(r.code, 0, ref);
+    assert.match(r.out, /\[remote rejected\]/, ref);
+    assert.match(r.out, /is refused: /, ref);
+  }
+  assert.deepEqual(await refs(), ["main"]);
+});
+
+test("a repo already holding such a tree still serves tree and resolve, and takes API commits that fix it", async () => {
+  await createRepo("seeded");
+  // Seeded on disk, as a repo pushed to before the rule existed would be.
+  const bare = join(server.data, "repos", "models", "admin", "seeded.git");
+  const b = blob(bare, "payload\n");
+  const good = blob(bare, "still readable\n");
+  const parent = ok(["rev-parse", "refs/heads/main"], bare).trim();
+  const baseTree = ok(["rev-parse", "refs/heads/main^{tree}"], bare).trim();
+  const listed = ok(["ls-tree", "-z", baseTree], bare).split("\0").filter(Boolean).map((l) => {
+    const [meta, name] = l.split("\t") as [string, string];
+    const [, , oid] = meta.split(" ") as [string, string, string];
+    return { name, blob: oid };
+  });
+  const tree = mktree(bare, [...listed, { name: "..", blob: b }, { name: ".GIT", tree: mktree(bare, [{ name: "x", blob: b }]) }, { name: "tab\there", blob: b }, { name: "good.txt", blob: good }]);
+  const seeded = commitOf(bare, tree, parent, "seeded with names the API refuses");
+  ok(["update-ref", "refs/heads/main", seeded, parent], bare);
+
+  const t = await api("/api/models/admin/seeded/tree/main");
+  assert.equal(t.status, 200);
+  assert.ok((await t.json()).some((e: { path: string }) => e.path === "good.txt"));
+  const g = await api("/admin/seeded/resolve/main/good.txt");
+  assert.equal(g.status, 200);
+  assert.equal(await g.text(), "still readable\n");
+
+  const commit = (lines: unknown[]) =>
+    api("/api/models/admin/seeded/commit/main", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: [{ key: "header", value: { summary: "fix" } }, ...lines].map((l) => JSON.stringify(l)).join("\n") + "\n" });
+  const add = await commit([{ key: "file", value: { path: "new.txt", content: Buffer.from("new").toString("base64"), encoding: "base64" } }]);
+  assert.equal(add.status, 200, await add.text());
+  const fix = await commit([{ key: "deletedFile", value: { path: ".." } }, { key: "deletedFolder", value: { path: ".GIT" } }, { key: "deletedFile", value: { path: "tab\there" } }]);
+  assert.equal(fix.status, 200, await fix.text());
+  const names = ok(["ls-tree", "--name-only", "refs/heads/main"], bare).split("\n").filter(Boolean).sort();
+  assert.deepEqual(names, [".gitattributes", "good.txt", "new.txt"]);
+});
+
 test("a push racing an API commit on one branch: one clean winner, one clean refusal", async () => {
   await createRepo("race");
   ok(["clone", "-q", authed("admin/race"), "race"]);

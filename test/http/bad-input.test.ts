@@ -42,10 +42,19 @@ describe("commit endpoint refuses bad input atomically", () => {
     ["unknown line key", ndjson(header(), { key: "copyFile", value: { path: "x" } }), 400],
     ["unknown value field", ndjson(header(), { key: "file", value: { path: "a.txt", content: "YQ==", encoding: "base64", mode: "755" } }), 400],
     ["bad base64", ndjson(header(), { key: "file", value: { path: "a.txt", content: "@@not-base64@@", encoding: "base64" } }), 400],
-    ["path with ..", ndjson(header(), file("../escape.txt", "x")), 400],
-    ["absolute path", ndjson(header(), file("/etc/passwd", "x")), 400],
+    ["path with ..", ndjson(header(), file("../escape.txt", "x")), 422],
+    ["absolute path", ndjson(header(), file("/etc/passwd", "x")), 422],
     ["path into .git/", ndjson(header(), file(".git/config", "x")), 400],
     ["NUL in path", ndjson(header(), file("a\u0000b", "x")), 400],
+    ["newline in path", ndjson(header(), file("a\nb.txt", "x")), 400],
+    ["carriage return in a folder name", ndjson(header(), file("dir\r/b.txt", "x")), 400],
+    ["DEL in path", ndjson(header(), file("a\u007f", "x")), 400],
+    [".GIT in any case", ndjson(header(), file("sub/.GiT/config", "x")), 400],
+    ["empty component", ndjson(header(), file("a//b", "x")), 400],
+    ["a path given twice", ndjson(header(), file("twice.txt", "1"), file("twice.txt", "2")), 400],
+    ["a file written and deleted in one commit", ndjson(header(), file("x.txt", "1"), { key: "deletedFile", value: { path: "x.txt" } }), 400],
+    ["a file and a folder of the same name", ndjson(header(), file("both", "1"), file("both/inner.txt", "2")), 400],
+    ["the folder first, then the file", ndjson(header(), file("both2/inner.txt", "2"), file("both2", "1")), 400],
     ["over-long path", ndjson(header(), file("d/".repeat(3000) + "x", "x")), 400],
     ["wrong oid format", ndjson(header(), { key: "lfsFile", value: { path: "w.bin", algo: "sha256", oid: "xyz", size: 3 } }), 400],
     ["LFS object never uploaded", ndjson(header(), { key: "lfsFile", value: { path: "w.bin", algo: "sha256", oid: "a".repeat(64), size: 3 } }), 400],
@@ -61,6 +70,34 @@ describe("commit endpoint refuses bad input atomically", () => {
       assert.equal(await head(), before, "branch unchanged");
     });
   }
+
+  test("the messages say what is wrong", async () => {
+    const msg = async (payload: string) => String((await commitRaw(payload)).headers["x-error-message"]);
+    assert.match(await msg(ndjson(header(), file("a\nb.txt", "x"))), /control characters/);
+    assert.match(await msg(ndjson(header(), file("../x", "x"))), /escapes the repository/);
+    assert.match(await msg(ndjson(header(), file("t.txt", "1"), file("t.txt", "2"))), /'t.txt' appears twice/);
+    assert.match(await msg(ndjson(header(), file("f", "1"), file("f/g", "2"))), /both as a file and as a folder/);
+  });
+
+  test("a backslash is an ordinary character in a file name, as on the Hub", async () => {
+    const name = "folder/..\\..\\file";
+    const r = await commitRaw(ndjson(header("backslash"), file(name, "not a traversal")));
+    assert.equal(r.statusCode, 200, r.body);
+    const info = await h.hub.app.inject({ method: "POST", url: `/api/models/${REPO}/paths-info/main`, headers: { ...h.auth, "content-type": "application/json" }, payload: { paths: [name] } });
+    assert.deepEqual(info.json().map((e: { path: string }) => e.path), [name]);
+    const raw = await h.hub.app.inject({ method: "GET", url: `/${REPO}/resolve/main/${encodeURIComponent(name).replace(/%2F/g, "/")}`, headers: h.auth });
+    assert.equal(raw.body, "not a traversal");
+  });
+
+  test("deleting a folder named without a trailing slash (delete_folder('1'))", async () => {
+    assert.equal((await commitRaw(ndjson(header("folder"), file("1/a.txt", "a"), file("1/sub/b.txt", "b"), file("keep.txt", "k")))).statusCode, 200);
+    const r = await commitRaw(ndjson(header("rm folder"), { key: "deletedFolder", value: { path: "1" } }));
+    assert.equal(r.statusCode, 200, r.body);
+    const tree = await h.hub.app.inject({ method: "GET", url: `/api/models/${REPO}/tree/main`, headers: h.auth });
+    const paths = tree.json().map((e: { path: string }) => e.path);
+    assert.ok(!paths.includes("1") && paths.includes("keep.txt"), paths.join(","));
+    assertClean(await commitRaw(ndjson(header("again"), { key: "deletedFolder", value: { path: "1" } })), 404);
+  });
 
   test("a JSON body is refused (the commit API is NDJSON)", async () => {
     assertClean(await commitRaw(JSON.stringify({ summary: "x" }), "application/json"), 400);
@@ -108,8 +145,8 @@ describe("names, revisions and bodies", () => {
 
   test("preupload validates paths, samples and sizes", async () => {
     const url = `/api/models/${REPO}/preupload/main`;
-    for (const f of [{ path: "../x", sample: "", size: 1 }, { path: "ok", sample: "!!", size: 1 }, { path: "ok", sample: "", size: -1 }]) {
-      assertClean(await h.hub.app.inject({ method: "POST", url, headers: h.auth, payload: { files: [f] } }), 400);
+    for (const [f, status] of [[{ path: "../x", sample: "", size: 1 }, 422], [{ path: "a\nb", sample: "", size: 1 }, 400], [{ path: "ok", sample: "!!", size: 1 }, 400], [{ path: "ok", sample: "", size: -1 }, 400]] as const) {
+      assertClean(await h.hub.app.inject({ method: "POST", url, headers: h.auth, payload: { files: [f] } }), status);
     }
   });
 

@@ -5,13 +5,13 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { randomUUID } from "node:crypto";
-import { readFile, rm, stat as fsStat } from "node:fs/promises";
+import { readFile, stat as fsStat } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
-import { errors } from "../../core/errors.js";
+import { errors, HubError } from "../../core/errors.js";
 import type { CommitOid } from "../../core/ids.js";
-import type { CommitObject, GitRepo, GitService, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
+import type { CommitObject, GitRepo, GitService, ObjectBatch, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
+import { editTree, PackBatch, writeCommit } from "./objects.js";
 import { CatFile } from "./cat-file.js";
 import { git, gitEnv } from "./run.js";
 import { LruCache } from "../../core/lru.js";
@@ -228,51 +228,22 @@ export class BareRepo implements GitRepo {
     return out;
   }
 
-  async writeBlobsFromFiles(paths: string[]) {
-    if (paths.length === 0) return [];
-    const { stdout } = await git(this.dir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: paths.join("\n") + "\n" });
-    return stdout.toString().split("\n").filter(Boolean);
+  objects(): PackBatch {
+    return new PackBatch(this.dir);
   }
 
-  async writeBlob(data: Buffer) {
-    const { stdout } = await git(this.dir, ["hash-object", "-w", "--no-filters", "--stdin"], { input: data });
-    return stdout.toString().trim();
+  async buildTree(base: CommitOid | null, changes: TreeChange[], deleteFolders: string[], objects: ObjectBatch) {
+    const readTree = async (oid: string) => {
+      const obj = await this.cat().contents(oid);
+      if (!obj || obj.type !== "tree") throw new HubError("Internal", `Tree ${oid} is missing`);
+      return obj.data!;
+    };
+    const baseTree = base ? (await this.readCommit(base)).tree : null;
+    return editTree(readTree, baseTree, changes, deleteFolders, objects as PackBatch);
   }
 
-  async buildTree(base: CommitOid | null, changes: TreeChange[], deleteFolders: string[]) {
-    const index = join(this.dir, `hubble-index-${randomUUID()}`);
-    const env = { GIT_INDEX_FILE: index, GIT_LITERAL_PATHSPECS: "1" };
-    try {
-      await git(this.dir, base ? ["read-tree", base] : ["read-tree", "--empty"], { env });
-      const all = [...changes];
-      for (const folder of deleteFolders) {
-        const { stdout } = await git(this.dir, ["ls-files", "-z", "--", `${folder}/`], { env });
-        const files = stdout.toString().split("\0").filter(Boolean);
-        if (files.length === 0) throw errors.entryNotFound(`A folder with this name doesn't exist: ${folder}`);
-        for (const f of files) all.push({ op: "delete", path: f });
-      }
-      const deletes = [...new Set(all.filter((c) => c.op === "delete").map((c) => c.path))];
-      if (deletes.length) {
-        const { stdout } = await git(this.dir, ["ls-files", "-z", "--", ...deletes], { env });
-        const present = new Set(stdout.toString().split("\0"));
-        const missing = deletes.find((d) => !present.has(d));
-        if (missing !== undefined) throw errors.entryNotFound(`A file with this name doesn't exist: ${missing}`);
-      }
-      const lines = all.map((c) => (c.op === "delete" ? `0 ${ZERO}\t${c.path}\0` : `${c.mode} ${c.blob}\t${c.path}\0`));
-      if (lines.length) await git(this.dir, ["update-index", "-z", "--index-info"], { env, input: lines.join("") });
-      const { stdout } = await git(this.dir, ["write-tree"], { env });
-      return stdout.toString().trim();
-    } finally {
-      await rm(index, { force: true });
-    }
-  }
-
-  async commitTree(tree: string, parents: CommitOid[], message: string, who: Signature, date = new Date()) {
-    const when = `${Math.floor(date.getTime() / 1000)} +0000`;
-    const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_AUTHOR_DATE: when, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email, GIT_COMMITTER_DATE: when };
-    const args = ["commit-tree", tree, ...parents.flatMap((p) => ["-p", p]), "-F", "-"];
-    const { stdout } = await git(this.dir, args, { env, input: message.endsWith("\n") ? message : message + "\n" });
-    return stdout.toString().trim() as CommitOid;
+  async commitTree(tree: string, parents: CommitOid[], message: string, who: Signature, objects: ObjectBatch, date = new Date()) {
+    return writeCommit(objects as PackBatch, tree, parents, message, who, date);
   }
 
   async updateRef(ref: string, next: CommitOid, expected: CommitOid | null) {
@@ -313,7 +284,7 @@ export class BareRepo implements GitRepo {
   serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; duplex?: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService {
     const config = service === "upload-pack"
       ? ["-c", "uploadpack.allowFilter=true", "-c", "uploadpack.allowReachableSHA1InWant=true"]
-      : ["-c", `core.hooksPath=${this.hooksDir}`, "-c", "receive.advertisePushOptions=false"];
+      : ["-c", `core.hooksPath=${this.hooksDir}`, "-c", "receive.advertisePushOptions=false", "-c", "receive.fsckObjects=true"];
     const args = [...config, service, ...(o.duplex ? [] : ["--stateless-rpc"]), ...(o.advertise ? ["--advertise-refs"] : []), "."];
     const env = gitEnv({ ...(o.protocol ? { GIT_PROTOCOL: o.protocol } : {}), ...(o.hookEnv ?? {}) });
     const child = spawn("git", args, { cwd: this.dir, env, stdio: ["pipe", "pipe", "pipe"] });

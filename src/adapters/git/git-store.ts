@@ -74,6 +74,7 @@ export class FsGitStore implements GitStore {
     await git(dirname(tmp), ["init", "--bare", "--quiet", `--initial-branch=${defaultBranch}`, tmp]);
     await git(tmp, ["config", "uploadpack.allowFilter", "true"]);
     await git(tmp, ["config", "receive.denyDeleteCurrent", "true"]);
+    await git(tmp, ["config", "transfer.fsckObjects", "true"]);
     await mkdir(dirname(dir), { recursive: true });
     await rename(tmp, dir);
     return this.open(type, fullName);

@@ -1,20 +1,50 @@
 /**
  * The pre-receive hook git runs for every push (installed by FsGitStore as `hooks/pre-receive`).
  * It sees the quarantined objects through the environment git gives it and enforces Hubble's push
- * policy: only branches and tags; the default branch cannot be deleted; no blob over the limit
- * unless it is an LFS pointer; every LFS pointer must name an object this repo holds (asked of the
- * Hubble process over loopback with a per-process secret). Non-zero exit rejects the whole push.
+ * policy: only branches and tags, with names the API would accept and that do not clash with a
+ * ref of the other kind; the default branch cannot be deleted; every new tree entry passes the
+ * one path rule (core/paths.ts: no `..`, `.git` in any case, control characters, empty names);
+ * no blob over the limit unless it is an LFS pointer; every LFS pointer must name an object this
+ * repo holds (asked of the Hubble process over loopback with a per-process secret). Non-zero exit
+ * rejects the whole push and git reports `remote rejected` with the lines printed here.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { refNameProblem } from "../../core/ids.js";
+import { entryNameProblem } from "../../core/paths.js";
 
 const ZERO = "0".repeat(40);
 const POINTER_RE = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n$/;
 
-function git(args: string[], input?: string): string {
-  const r = spawnSync("git", args, { input, encoding: "utf8", maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`git ${args[0]} failed: ${r.stderr}`);
+function gitRaw(args: string[], input?: string): Buffer {
+  const r = spawnSync("git", args, { input, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`git ${args[0]} failed: ${r.stderr.toString()}`);
   return r.stdout;
+}
+
+const git = (args: string[], input?: string): string => gitRaw(args, input).toString("utf8");
+
+/** Checks every entry name of the given trees (one `cat-file --batch`); returns the problems found. */
+function badTreeEntries(trees: string[]): string[] {
+  if (trees.length === 0) return [];
+  const out = gitRaw(["cat-file", "--batch"], trees.join("\n") + "\n");
+  const problems: string[] = [];
+  let pos = 0;
+  while (pos < out.length && problems.length < 20) {
+    const nl = out.indexOf(10, pos);
+    const [oid, , size] = out.subarray(pos, nl).toString("latin1").split(" ") as [string, string, string];
+    const end = nl + 1 + Number(size);
+    let p = nl + 1;
+    while (p < end) {
+      const nul = out.indexOf(0, p);
+      const name = out.subarray(out.indexOf(32, p) + 1, nul).toString("utf8");
+      const why = entryNameProblem(name);
+      if (why) problems.push(` - ${JSON.stringify(name)} in tree ${oid}: ${why}`);
+      p = nul + 21;
+    }
+    pos = end + 1;
+  }
+  return problems;
 }
 
 function reject(lines: string[]): never {
@@ -27,8 +57,14 @@ async function main() {
   const defaultBranch = process.env.HUBBLE_DEFAULT_BRANCH ?? "main";
   const maxBlob = Number(process.env.HUBBLE_MAX_BLOB ?? 10 * 1024 * 1024);
   const news: string[] = [];
+  const existing = new Set(git(["for-each-ref", "--format=%(refname)", "refs/heads", "refs/tags"]).split("\n").filter(Boolean));
   for (const [, next, ref] of updates) {
-    if (!/^refs\/(heads|tags)\/./.test(ref)) reject([`Hubble: only branches and tags can be pushed, not ${ref}`]);
+    const m = /^refs\/(heads|tags)\/(.+)$/.exec(ref);
+    if (!m) reject([`Hubble: only branches and tags can be pushed, not ${ref}`]);
+    const why = refNameProblem(m[2]!);
+    if (why) reject([`Hubble: ${ref} is refused: ${why}`]);
+    const other = `refs/${m[1] === "heads" ? "tags" : "heads"}/${m[2]}`;
+    if (next !== ZERO && (existing.has(other) || updates.some(([, n, r]) => r === other && n !== ZERO))) reject([`Hubble: ${ref} is refused: ${other} exists, so the name would be ambiguous`]);
     if (next === ZERO) {
       if (ref === `refs/heads/${defaultBranch}`) reject([`Hubble: the default branch ${defaultBranch} cannot be deleted`]);
       continue;
@@ -46,12 +82,16 @@ async function main() {
   const checks = git(["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], [...paths.keys()].join("\n") + "\n").split("\n").filter(Boolean);
   const tooBig: string[] = [];
   const small: string[] = [];
+  const trees: string[] = [];
   for (const c of checks) {
     const [oid, type, size] = c.split(" ") as [string, string, string];
+    if (type === "tree") trees.push(oid);
     if (type !== "blob") continue;
     if (Number(size) > maxBlob) tooBig.push(paths.get(oid) || oid);
     else if (Number(size) <= 200) small.push(oid);
   }
+  const badNames = badTreeEntries(trees);
+  if (badNames.length) reject(["Your push was rejected because it contains file names Hubble does not accept:", ...badNames]);
   if (tooBig.length) {
     reject([
       `Your push was rejected because it contains files larger than ${maxBlob % 1048576 === 0 ? `${maxBlob / 1048576} MiB` : `${maxBlob} bytes`}.`,

@@ -4,9 +4,9 @@ import type { CommitOp, CommitRequest } from "../../core/commits.js";
 import { pointerOf, resolveRevision } from "../../core/content.js";
 import { errors } from "../../core/errors.js";
 import { globToRegExp, lfsPatterns } from "../../core/gitattributes.js";
-import { parseFolderPath, parseRepoPath, parseSha256, repoTypeFromPlural, urlPrefix } from "../../core/ids.js";
+import { parseDeletePath, parseRepoPath, parseSha256, repoTypeFromPlural, urlPrefix } from "../../core/ids.js";
 import { lfsRules, uploadMode } from "../../core/lfs-rules.js";
-import type { GitRepo } from "../../core/ports.js";
+import type { GitRepo, ObjectBatch } from "../../core/ports.js";
 import { fullName } from "../../core/repos.js";
 import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
 import type { Services } from "../http/services.js";
@@ -81,9 +81,16 @@ export function registerCommitRoutes(app: FastifyInstance, svc: Services): void 
       if (q.create_pr === "1" || q.create_pr === "true") throw errors.badRequest("Pull requests are not supported by this Hubble yet");
       const ctype = String(req.headers["content-type"] ?? "");
       if (!ctype.startsWith("application/x-ndjson")) throw errors.badRequest("The commit body must be application/x-ndjson");
-      const git = svc.commits.git(repo);
-      const commit = await readCommitBody(git, req, svc.config.maxCommitBytes);
-      const oid = await svc.commits.commit(actor!, repo, rev, commit);
+      const objects = svc.commits.git(repo).objects();
+      let oid;
+      let commit;
+      try {
+        commit = await readCommitBody(objects, req, svc.config.maxCommitBytes);
+        oid = await svc.commits.commit(actor!, repo, rev, commit);
+      } catch (e) {
+        await objects.discard();
+        throw e;
+      }
       return { success: true, commitOid: oid, commitUrl: `${baseUrl(svc, req)}/${urlPrefix(repo.type)}${fullName(repo)}/commit/${oid}`, commitMessage: commit.summary, hookOutput: "" };
     });
   }
@@ -98,7 +105,7 @@ const VALUE_KEYS: Record<string, string[]> = {
 };
 
 /** Parses the NDJSON body, writing regular file contents to git as they arrive. */
-async function readCommitBody(git: GitRepo, req: FastifyRequest, maxTotal: number): Promise<CommitRequest> {
+async function readCommitBody(objects: ObjectBatch, req: FastifyRequest, maxTotal: number): Promise<CommitRequest> {
   let header: { summary: string; description: string; parentCommit?: string } | null = null;
   const ops: CommitOp[] = [];
   for await (const line of ndjson(req.raw, MAX_LINE, maxTotal)) {
@@ -118,12 +125,13 @@ async function readCommitBody(git: GitRepo, req: FastifyRequest, maxTotal: numbe
       continue;
     }
     if (!header) throw errors.badRequest("The first NDJSON line must be the commit header");
-    const path = l.key === "deletedFolder" || l.key === "deletedFile" ? parseFolderPath(v.path) : parseRepoPath(v.path);
+    const path = l.key === "deletedFolder" || l.key === "deletedFile" ? parseDeletePath(v.path) : parseRepoPath(v.path);
     const oldPath = v.oldPath === undefined || v.oldPath === null ? undefined : parseRepoPath(v.oldPath);
     switch (l.key) {
       case "file": {
         if (v.encoding !== undefined && v.encoding !== "base64") throw errors.badRequest("Only base64 encoding is supported");
-        ops.push({ kind: "file", path, blob: await git.writeBlob(strictBase64(v.content, `'${path}'`)), oldPath });
+        const content = strictBase64(v.content, `'${path}'`);
+        ops.push({ kind: "file", path, blob: await objects.blob(content), oldPath, ...(path === ".gitattributes" ? { content } : {}) });
         break;
       }
       case "lfsFile": {
@@ -141,5 +149,5 @@ async function readCommitBody(git: GitRepo, req: FastifyRequest, maxTotal: numbe
     }
   }
   if (!header) throw errors.badRequest("Empty commit body: a header line is required");
-  return { ...header, ops };
+  return { ...header, ops, objects };
 }
