@@ -103,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(config: Config): Promise<number> {
   const h = await createHubble(config, { level: config.logLevel });
+  await h.startHousekeeping();
   const token = await bootstrapAdmin(h);
   const address = await h.app.listen({ host: config.host, port: config.port });
   if (token) {

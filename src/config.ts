@@ -33,6 +33,8 @@ const schema = z.object({
   trustProxy: z.string().regex(/^(true|false|[0-9A-Fa-f:.\/]+(,[0-9A-Fa-f:.\/]+)*)$/).optional(),
   /** Lifetime of a login session, seconds. */
   sessionTtl: z.coerce.number().int().min(60),
+  /** Bearer token that opens `/metrics` to non-loopback callers; unset = loopback only. */
+  metricsToken: z.string().min(16).optional(),
 });
 
 /** Validated configuration. */
@@ -53,10 +55,11 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     xetTokenTtl: pick("xetTokenTtl", "HUBBLE_XET_TOKEN_TTL", "900"),
     xetVerifyThreads: pick("xetVerifyThreads", "HUBBLE_XET_VERIFY_THREADS", "2"),
     xetUploadSlots: pick("xetUploadSlots", "HUBBLE_XET_UPLOAD_SLOTS", "4"),
-    registration: pick("registration", "HUBBLE_REGISTRATION", "open"),
+    registration: pick("registration", "HUBBLE_REGISTRATION", "closed"),
     sshPort: pick("sshPort", "HUBBLE_SSH_PORT") || undefined,
     sessionTtl: pick("sessionTtl", "HUBBLE_SESSION_TTL", String(30 * 24 * 3600)),
     trustProxy: pick("trustProxy", "HUBBLE_TRUST_PROXY") || undefined,
+    metricsToken: pick("metricsToken", "HUBBLE_METRICS_TOKEN") || undefined,
   });
   if (!parsed.success) {
     throw new Error("Invalid configuration: " + parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));

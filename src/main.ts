@@ -2,7 +2,7 @@
  * The only place that builds adapters and hands them to the core and the surfaces.
  */
 import { randomBytes } from "node:crypto";
-import { access, mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -68,12 +68,18 @@ export interface Hubble {
   services: Services;
   /** LFS garbage collection over this instance's stores. */
   gc(o: { dryRun: boolean; graceMs: number; progress?: (line: string) => void }): Promise<GcReport>;
+  /** For `serve`: removes partial uploads now, then every 10 minutes those idle for an hour. */
+  startHousekeeping(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Builds Hubble on the embedded adapters (SQLite + data folder). */
 export async function createHubble(config: Config, logger: boolean | object = false): Promise<Hubble> {
-  await mkdir(config.data, { recursive: true });
+  // Private by default: everything this process writes (database, blobs, git repos, keys) is
+  // owner-only, and so is the folder itself.
+  process.umask(0o077);
+  await mkdir(config.data, { recursive: true, mode: 0o700 });
+  await chmod(config.data, 0o700);
   const db = await openSqlite(join(config.data, "hubble.db"));
   const meta = kyselyMetaStore(db);
   const gitStore = new FsGitStore(config.data);
@@ -99,11 +105,18 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     sshKeys: new SshKeys(meta),
   };
   const app = await buildApp(services, typeof logger === "object" ? { ...logger, serializers: { req: logRequest } } : logger);
+  let housekeeping: NodeJS.Timeout | undefined;
   return {
     app,
     services,
     gc: (o) => collectGarbage(meta, gitStore, blobs, o),
+    async startHousekeeping() {
+      await blobs.sweep(0);
+      housekeeping ??= setInterval(() => void blobs.sweep(3600_000).catch((e: Error) => app.log.warn({ err: e }, "sweep failed")), 600_000);
+      housekeeping.unref();
+    },
     async close() {
+      if (housekeeping) clearInterval(housekeeping);
       await app.close();
       await pool.close();
       gitStore.close();

@@ -4,8 +4,19 @@
  * (server defaults merged with the repo's own rules), or is tracked by `.gitattributes`.
  */
 
-/** Server default threshold (the Hub's 10 MB). */
-export const DEFAULT_LFS_THRESHOLD = 10 * 1000 * 1000;
+/**
+ * The one default threshold, shared by preupload, the commit API, the push policy and settings:
+ * the Hub's "files larger than 10 MiB" (its pre-receive message says MiB).
+ */
+export const DEFAULT_LFS_THRESHOLD = 10 * 1024 * 1024;
+
+/** The most a repo's own threshold may be raised to (it also caps inline files in commits). */
+export const MAX_LFS_THRESHOLD = 100 * 1024 * 1024;
+
+/** A repo's effective threshold: the largest file that may be stored outside LFS is one byte less. */
+export function lfsThreshold(repo: { lfsThreshold: number | null }): number {
+  return repo.lfsThreshold ?? DEFAULT_LFS_THRESHOLD;
+}
 
 /** Server default suffixes (seed 004). */
 export const DEFAULT_LFS_SUFFIXES = [
@@ -24,7 +35,7 @@ export interface LfsRules {
 /** Merges repo settings with server defaults. */
 export function lfsRules(repo: { lfsThreshold: number | null; lfsSuffixRules: string[] | null }, gitattributePatterns: RegExp[]): LfsRules {
   return {
-    threshold: repo.lfsThreshold ?? DEFAULT_LFS_THRESHOLD,
+    threshold: lfsThreshold(repo),
     suffixes: [...new Set([...DEFAULT_LFS_SUFFIXES, ...(repo.lfsSuffixRules ?? [])])].map((s) => s.toLowerCase()),
     patterns: gitattributePatterns,
   };

@@ -240,6 +240,8 @@ export interface RepoRecord {
   lfsKeepVersions: number | null;
   /** The user who created the repo (null for repos made before this was recorded). */
   createdBy: number | null;
+  /** The opaque `_id` shown to clients (24 hex, random; never the row id). */
+  hubId: string;
 }
 
 /** Filters for repo listings. */

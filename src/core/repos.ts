@@ -1,4 +1,5 @@
 /** Repository lifecycle: create, delete, move, settings, lookup and listing. */
+import { MAX_LFS_THRESHOLD } from "./lfs-rules.js";
 import type { Access, Action } from "./access.js";
 import type { Actor } from "./accounts.js";
 import { errors, HubError } from "./errors.js";
@@ -124,7 +125,7 @@ export class Repos {
     }
     if (body.lfs_threshold_bytes !== undefined) {
       const v = body.lfs_threshold_bytes;
-      if (v !== null && (typeof v !== "number" || !Number.isInteger(v) || v < 1)) throw errors.badRequest("'lfs_threshold_bytes' must be a positive integer or null");
+      if (v !== null && (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > MAX_LFS_THRESHOLD)) throw errors.badRequest(`'lfs_threshold_bytes' must be an integer from 1 to ${MAX_LFS_THRESHOLD}, or null`);
       patch.lfsThreshold = v as number | null;
     }
     if (body.lfs_suffix_rules !== undefined) {

@@ -19,7 +19,7 @@ let h: Harness;
 let hub: Hubble;
 let keys: string;
 before(async () => {
-  h = await harness();
+  h = await harness({ HUBBLE_REGISTRATION: "open" });
   hub = h.hub;
   keys = await mkdtemp(join(tmpdir(), "hubble-keys-"));
 });
@@ -63,9 +63,9 @@ test("register, log in, use the session, log out", async () => {
   assert.equal((await call({ method: "GET", url: "/api/whoami-v2", headers: { cookie: again, ...bearer("hf_notarealtokennotarealtoken") } })).statusCode, 401);
 });
 
-test("registration can be closed by config", async () => {
+test("registration is closed unless the config opens it", async () => {
   const data = await mkdtemp(join(tmpdir(), "hubble-closed-"));
-  const closed = await createHubble(loadConfig({ data }, { HUBBLE_REGISTRATION: "closed" }));
+  const closed = await createHubble(loadConfig({ data }, {}));
   try {
     const r = await closed.app.inject({ method: "POST", url: "/api/register", payload: { username: "zed", email: "z@example.com", password: "long enough pw" } });
     assert.equal(r.statusCode, 403);
@@ -260,7 +260,7 @@ test("no secret ever reaches the log", async () => {
   const data = await mkdtemp(join(tmpdir(), "hubble-logs-"));
   let log = "";
   const stream = new Writable({ write: (c, _e, cb) => ((log += c.toString()), cb()) });
-  const logged = await createHubble(loadConfig({ data, publicUrl: "http://hub.test" }), { level: "trace", stream });
+  const logged = await createHubble(loadConfig({ data, publicUrl: "http://hub.test" }, { HUBBLE_REGISTRATION: "open" }), { level: "trace", stream });
   try {
     const admin = (await bootstrapAdmin(logged))!;
     const inj = (r: Inject) => logged.app.inject(r as never);

@@ -23,8 +23,9 @@ test("upload mode: threshold, suffix, .gitattributes, binary sample, empty", () 
   const rules = lfsRules({ lfsThreshold: null, lfsSuffixRules: [".custom"] }, lfsPatterns("*.special filter=lfs diff=lfs merge=lfs -text"));
   const text = Buffer.from("hello");
   assert.equal(uploadMode(rules, "a.txt", 5, text), "regular");
-  assert.equal(uploadMode(rules, "a.txt", 9_000_000, text), "regular");
-  assert.equal(uploadMode(rules, "a.txt", 10_000_000, text), "lfs");
+  assert.equal(uploadMode(rules, "a.txt", 10_000_000, text), "regular");
+  assert.equal(uploadMode(rules, "a.txt", 10 * 1024 * 1024 - 1, text), "regular");
+  assert.equal(uploadMode(rules, "a.txt", 10 * 1024 * 1024, text), "lfs", "one threshold: 10 MiB, as the push policy and the commit API");
   assert.equal(uploadMode(rules, "w.safetensors", 5, text), "lfs");
   assert.equal(uploadMode(rules, "x.custom", 5, text), "lfs");
   assert.equal(uploadMode(rules, "x.special", 5, text), "lfs");

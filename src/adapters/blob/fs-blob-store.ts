@@ -3,7 +3,7 @@
  * size and sha256 check out and the data is fsynced, so a reader never sees a partial object.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { HubError } from "../../core/errors.js";
@@ -75,6 +75,36 @@ export class FsBlobStore implements BlobStore {
    * is flushed with `fdatasync` every 64 MiB in the background, so the final fsync is short and
    * disk writeback overlaps with receiving (this doubled upload throughput, see bench/).
    */
+  /**
+   * Removes partial writes: files in `tmp/` not modified for `maxAgeMs` (0 at start: nothing else
+   * writes there then), and abandoned multipart uploads (`uploads/{id}`) idle for a day.
+   */
+  async sweep(maxAgeMs: number): Promise<{ tmp: number; uploads: number }> {
+    const now = Date.now();
+    const old = async (path: string, age: number) => {
+      const st = await stat(path).catch(() => null);
+      return st !== null && now - st.mtimeMs >= age;
+    };
+    let tmp = 0;
+    for (const f of await readdir(join(this.root, "tmp")).catch(() => [] as string[])) {
+      if (await old(join(this.root, "tmp", f), maxAgeMs)) {
+        await rm(join(this.root, "tmp", f), { force: true, recursive: true });
+        tmp++;
+      }
+    }
+    let uploads = 0;
+    for (const d of await readdir(join(this.root, "uploads")).catch(() => [] as string[])) {
+      const dir = join(this.root, "uploads", d);
+      const parts = await readdir(dir).catch(() => [] as string[]);
+      const stale = await Promise.all([dir, ...parts.map((p) => join(dir, p))].map((p) => old(p, 24 * 3600_000)));
+      if (stale.every(Boolean)) {
+        await rm(dir, { recursive: true, force: true });
+        uploads++;
+      }
+    }
+    return { tmp, uploads };
+  }
+
   async put(key: BlobKey, body: Readable, expect: PutExpect = {}, signal?: AbortSignal) {
     const tmpDir = join(this.root, "tmp");
     await mkdir(tmpDir, { recursive: true });

@@ -2,6 +2,7 @@
  * MetaStore over Kysely. Only portable SQL is used, so SQLite (embedded) and PostgreSQL
  * (scale-out) share this code; the dialect is chosen in main.ts.
  */
+import { randomBytes } from "node:crypto";
 import { randomUUID } from "node:crypto";
 import { Kysely, Migrator, SqliteDialect, type Selectable } from "kysely";
 import Database from "better-sqlite3";
@@ -58,6 +59,7 @@ function toRepo(r: Selectable<ReposTable>): RepoRecord {
     lfsSuffixRules: r.lfs_suffix_rules ? (JSON.parse(r.lfs_suffix_rules) as string[]) : null,
     lfsKeepVersions: r.lfs_keep_versions,
     createdBy: r.created_by ?? null,
+    hubId: r.hub_id ?? String(r.id).padStart(24, "0"),
   };
 }
 
@@ -243,7 +245,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
           .values({
             type: r.type, namespace: r.namespace, name: r.name, full_name_lower: `${r.namespace}/${r.name}`.toLowerCase(), owner_id: r.ownerId, created_by: r.createdBy,
             private: r.private ? 1 : 0, gated: null, default_branch: r.defaultBranch, created_at: ts, last_modified: ts, card_data: null, tags: "[]", sdk: r.sdk,
-            lfs_threshold: null, lfs_suffix_rules: null, lfs_keep_versions: null,
+            lfs_threshold: null, lfs_suffix_rules: null, lfs_keep_versions: null, hub_id: randomBytes(12).toString("hex"),
           })
           .returningAll()
           .executeTakeFirstOrThrow();

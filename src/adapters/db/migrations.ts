@@ -2,6 +2,7 @@
  * Numbered migrations. Written with Kysely's schema builder only, so the same list runs on SQLite
  * and PostgreSQL. Never edit a released migration; add the next number.
  */
+import { randomBytes } from "node:crypto";
 import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 
 const m001: Migration = {
@@ -208,6 +209,12 @@ const m006: Migration = {
       .expression(db.selectFrom("xet_chunks").select(["hash", "file_hash", "xorb", "idx"]).where("file_hash", "is not", null))
       .execute();
     await db.schema.createIndex("repo_xet_files_file").on("repo_xet_files").column("file_hash").execute();
+    // Opaque repo ids (24 hex, like the Hub's ObjectIds) instead of the sequential row id.
+    await db.schema.alterTable("repos").addColumn("hub_id", "varchar(24)").execute();
+    for (const r of await db.selectFrom("repos").select("id").execute()) {
+      await db.updateTable("repos").set({ hub_id: randomBytes(12).toString("hex") }).where("id", "=", r.id).execute();
+    }
+    await db.schema.createIndex("repos_hub_id").on("repos").column("hub_id").unique().execute();
   },
 };
 

@@ -70,6 +70,7 @@ export interface ReposTable {
   lfs_suffix_rules: string | null;
   lfs_keep_versions: number | null;
   created_by: number | null;
+  hub_id: string | null;
 }
 
 export interface RepoRedirectsTable {

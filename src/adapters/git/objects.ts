@@ -7,7 +7,7 @@
  * `.GIT`) still takes commits. Format: git's Documentation/gitformat-pack.txt.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { open, readdir, rename, rm, type FileHandle } from "node:fs/promises";
+import { chmod, open, readdir, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { deflate as deflateCb, deflateSync } from "node:zlib";
@@ -123,6 +123,8 @@ export class PackBatch implements ObjectBatch {
       await fh.close();
       const idx = tmp.replace(/\.pack$/, ".idx");
       await git(this.gitDir, ["index-pack", "-o", idx, tmp]);
+      await chmod(idx, 0o400); // index-pack -o writes 0444 whatever the umask: keep repos private
+      await chmod(tmp, 0o400);
       const name = join(this.gitDir, "objects", "pack", `pack-${trailer.toString("hex")}`);
       // The .idx last: git only sees a pack once its index exists.
       await rename(tmp, `${name}.pack`);

@@ -11,6 +11,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { refNameProblem } from "../../core/ids.js";
+import { DEFAULT_LFS_THRESHOLD } from "../../core/lfs-rules.js";
 import { entryNameProblem } from "../../core/paths.js";
 
 const ZERO = "0".repeat(40);
@@ -55,7 +56,7 @@ function reject(lines: string[]): never {
 async function main() {
   const updates = readFileSync(0, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string, string]);
   const defaultBranch = process.env.HUBBLE_DEFAULT_BRANCH ?? "main";
-  const maxBlob = Number(process.env.HUBBLE_MAX_BLOB ?? 10 * 1024 * 1024);
+  const maxBlob = Number(process.env.HUBBLE_MAX_BLOB ?? DEFAULT_LFS_THRESHOLD - 1);
   const news: string[] = [];
   const existing = new Set(git(["for-each-ref", "--format=%(refname)", "refs/heads", "refs/tags"]).split("\n").filter(Boolean));
   for (const [, next, ref] of updates) {
@@ -94,7 +95,7 @@ async function main() {
   if (badNames.length) reject(["Your push was rejected because it contains file names Hubble does not accept:", ...badNames]);
   if (tooBig.length) {
     reject([
-      `Your push was rejected because it contains files larger than ${maxBlob % 1048576 === 0 ? `${maxBlob / 1048576} MiB` : `${maxBlob} bytes`}.`,
+      `Your push was rejected because it contains files larger than ${(maxBlob + 1) % 1048576 === 0 ? `${(maxBlob + 1) / 1048576} MiB` : `${maxBlob} bytes`}.`,
       "Please use https://git-lfs.github.com/ to store large files.",
       "Offending files:",
       ...tooBig.map((p) => ` - ${p}`),

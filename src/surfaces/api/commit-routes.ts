@@ -2,10 +2,10 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { CommitOp, CommitRequest } from "../../core/commits.js";
 import { pointerOf, resolveRevision } from "../../core/content.js";
-import { errors } from "../../core/errors.js";
+import { errors, HubError } from "../../core/errors.js";
 import { globToRegExp, lfsPatterns } from "../../core/gitattributes.js";
 import { parseDeletePath, parseRepoPath, parseSha256, repoTypeFromPlural, urlPrefix } from "../../core/ids.js";
-import { lfsRules, uploadMode } from "../../core/lfs-rules.js";
+import { lfsRules, lfsThreshold, uploadMode } from "../../core/lfs-rules.js";
 import type { GitRepo, ObjectBatch } from "../../core/ports.js";
 import { fullName } from "../../core/repos.js";
 import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
@@ -13,7 +13,8 @@ import type { Services } from "../http/services.js";
 import { ndjson } from "./ndjson.js";
 
 const PLURALS = ["models", "datasets", "spaces"] as const;
-const MAX_LINE = 256 * 1024 * 1024;
+/** JSON around a file's base64 content in one NDJSON line (key, path, encoding), generously. */
+const LINE_OVERHEAD = 64 * 1024;
 
 function strictBase64(s: unknown, what: string): Buffer {
   if (typeof s !== "string" || s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) throw errors.badRequest(`Invalid base64 in ${what}`);
@@ -85,7 +86,7 @@ export function registerCommitRoutes(app: FastifyInstance, svc: Services): void 
       let oid;
       let commit;
       try {
-        commit = await readCommitBody(objects, req, svc.config.maxCommitBytes);
+        commit = await readCommitBody(objects, req, svc.config.maxCommitBytes, lfsThreshold(repo) - 1);
         oid = await svc.commits.commit(actor!, repo, rev, commit);
       } catch (e) {
         await objects.discard();
@@ -105,10 +106,16 @@ const VALUE_KEYS: Record<string, string[]> = {
 };
 
 /** Parses the NDJSON body, writing regular file contents to git as they arrive. */
-async function readCommitBody(objects: ObjectBatch, req: FastifyRequest, maxTotal: number): Promise<CommitRequest> {
+/**
+ * Parses the NDJSON body, staging regular file contents as they arrive. A file may be inline up
+ * to `maxInline` bytes (below the repo's LFS threshold, as preupload and the push policy say), so
+ * a line longer than that file in base64 is refused as soon as that many bytes have arrived.
+ */
+async function readCommitBody(objects: ObjectBatch, req: FastifyRequest, maxTotal: number, maxInline: number): Promise<CommitRequest> {
   let header: { summary: string; description: string; parentCommit?: string } | null = null;
   const ops: CommitOp[] = [];
-  for await (const line of ndjson(req.raw, MAX_LINE, maxTotal)) {
+  const maxLine = Math.ceil(maxInline / 3) * 4 + LINE_OVERHEAD;
+  for await (const line of ndjson(req.raw, maxLine, maxTotal, `A commit line may carry a file of at most ${maxInline} bytes; larger files go through LFS (preupload says which)`)) {
     const l = line as { key?: unknown; value?: Record<string, unknown> };
     if (!l || typeof l !== "object" || typeof l.key !== "string" || !l.value || typeof l.value !== "object") throw errors.badRequest("Each NDJSON line must be {\"key\": ..., \"value\": {...}}");
     const allowed = VALUE_KEYS[l.key];
@@ -131,6 +138,7 @@ async function readCommitBody(objects: ObjectBatch, req: FastifyRequest, maxTota
       case "file": {
         if (v.encoding !== undefined && v.encoding !== "base64") throw errors.badRequest("Only base64 encoding is supported");
         const content = strictBase64(v.content, `'${path}'`);
+        if (content.length > maxInline) throw new HubError("PayloadTooLarge", `'${path}' is ${content.length} bytes; files of ${maxInline + 1} bytes or more must be uploaded through LFS`);
         ops.push({ kind: "file", path, blob: await objects.blob(content), oldPath, ...(path === ".gitattributes" ? { content } : {}) });
         break;
       }

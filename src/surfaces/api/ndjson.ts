@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import { HubError } from "../../core/errors.js";
 
 /** Yields each non-empty line parsed as JSON; throws a 400/413 HubError on bad input. */
-export async function* ndjson(body: Readable, maxLine: number, maxTotal: number): AsyncGenerator<unknown> {
+export async function* ndjson(body: Readable, maxLine: number, maxTotal: number, lineTooLong = `NDJSON line exceeds ${maxLine} bytes`): AsyncGenerator<unknown> {
   let total = 0;
   let parts: Buffer[] = [];
   let partLen = 0;
@@ -26,14 +26,14 @@ export async function* ndjson(body: Readable, maxLine: number, maxTotal: number)
       parts = [];
       partLen = 0;
       start = nl + 1;
-      if (line.length > maxLine) throw new HubError("PayloadTooLarge", `NDJSON line exceeds ${maxLine} bytes`);
+      if (line.length > maxLine) throw new HubError("PayloadTooLarge", lineTooLong);
       if (line.toString("utf8", 0, Math.min(line.length, 16)).trim() === "" && line.length < 16) continue;
       yield parse(line);
     }
     if (start < chunk.length) {
       parts.push(chunk.subarray(start));
       partLen += chunk.length - start;
-      if (partLen > maxLine) throw new HubError("PayloadTooLarge", `NDJSON line exceeds ${maxLine} bytes`);
+      if (partLen > maxLine) throw new HubError("PayloadTooLarge", lineTooLong);
     }
   }
   if (partLen) {

@@ -13,7 +13,7 @@ export function repoUrl(base: string, repo: Pick<RepoRecord, "type" | "namespace
 export function repoSummary(repo: RepoRecord) {
   const id = fullName(repo);
   return {
-    _id: `${repo.type}-${repo.id}`,
+    _id: repo.hubId,
     id,
     ...(repo.type === "model" ? { modelId: id } : {}),
     author: repo.namespace,

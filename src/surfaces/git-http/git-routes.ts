@@ -11,6 +11,7 @@ import { errors, HubError } from "../../core/errors.js";
 import type { RepoType } from "../../core/ids.js";
 import type { RepoRecord } from "../../core/ports.js";
 import { actorOf } from "../http/context.js";
+import { lfsThreshold } from "../../core/lfs-rules.js";
 import type { Services } from "../http/services.js";
 
 const PREFIXES: { prefix: string; type: RepoType }[] = [
@@ -66,8 +67,8 @@ export function pushHookEnv(repo: RepoRecord, local: string): Record<string, str
     HUBBLE_HOOK_URL: `http://${local}/internal/hooks/${repo.id}/lfs-check`,
     HUBBLE_HOOK_SECRET: hookSecret,
     HUBBLE_DEFAULT_BRANCH: repo.defaultBranch,
-    // The same threshold preupload uses (per-repo setting, else the Hub's 10 MiB).
-    HUBBLE_MAX_BLOB: String(repo.lfsThreshold ?? 10 * 1024 * 1024),
+    // The same threshold preupload and the commit API use.
+    HUBBLE_MAX_BLOB: String(lfsThreshold(repo) - 1),
   };
 }
 

@@ -15,6 +15,7 @@ import { registerLockRoutes } from "../lfs/lock-routes.js";
 import { registerXetRoutes } from "../xet/cas-routes.js";
 import { registerGateRoutes } from "../api/gate-routes.js";
 import { registerAccountRoutes } from "../api/account-routes.js";
+import { baseUrl, validHost } from "./context.js";
 import type { Services } from "./services.js";
 
 /** Renders a HubError the HF way: status, `X-Error-Code`, `X-Error-Message`, JSON `{"error"}`. */
@@ -58,6 +59,9 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
 
   app.addHook("onRequest", async (req, reply) => {
     reply.header("X-Request-Id", req.id);
+    // Absolute URLs (LFS actions carrying credentials, CAS URLs, repo URLs) are built from the
+    // Host unless HUBBLE_PUBLIC_URL is set: refuse one that is not a plain host[:port].
+    if (!svc.config.publicUrl && !validHost(req.host)) throw new HubError("BadRequest", "Invalid Host header");
   });
 
   const jsonParser = (_req: unknown, body: string, done: (e: Error | null, v?: unknown) => void) => {
@@ -75,7 +79,12 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   app.addContentTypeParser("*", (_req, _payload, done) => done(null));
 
   app.setErrorHandler((err: FastifyError | HubError, req, reply) => {
-    const base = svc.config.publicUrl ?? `${req.protocol}://${req.headers.host}`;
+    let base = "";
+    try {
+      base = baseUrl(svc, req);
+    } catch {
+      // an invalid Host: the error is rendered without absolute URLs
+    }
     if (err instanceof HubError) {
       if (err.status >= 500) req.log.error({ err }, "internal error");
       return sendHubError(reply, err, base);

@@ -5,11 +5,22 @@ import { errors } from "../../core/errors.js";
 import { parseRepoPath, parseRevision } from "../../core/ids.js";
 import type { Services } from "./services.js";
 
-/** The URL clients use to reach us: the configured public URL, or scheme + Host of the request. */
+/** A Host value we will put in a URL: a DNS name or IP literal with an optional port. */
+const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** Whether a Host header can be used in URLs we hand out. */
+export const validHost = (h: string | undefined): h is string => typeof h === "string" && h.length <= 300 && HOST_RE.test(h);
+
+/**
+ * The URL clients use to reach us. With `HUBBLE_PUBLIC_URL` set it is that and nothing else.
+ * Otherwise scheme and host of the request — from `X-Forwarded-Proto`/`-Host` only when the
+ * request came through a trusted proxy (Fastify's trustProxy decides), and only a valid host.
+ */
 export function baseUrl(svc: Services, req: FastifyRequest): string {
   if (svc.config.publicUrl) return svc.config.publicUrl;
-  const proto = (req.headers["x-forwarded-proto"] as string | undefined)?.split(",")[0]?.trim() || req.protocol;
-  return `${proto}://${req.headers.host ?? `${svc.config.host}:${svc.config.port}`}`;
+  const host = req.host;
+  if (!validHost(host)) throw errors.badRequest("Invalid Host header");
+  return `${req.protocol === "https" ? "https" : "http"}://${host}`;
 }
 
 /** Extracts the bearer token (or the password of HTTP Basic, as git sends it). */

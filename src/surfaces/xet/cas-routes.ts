@@ -4,6 +4,7 @@
  * ../shared/protocols/xet.md §2.9); unknown `/xet/v2/*` routes answer a plain 404 so clients fall
  * back to v1.
  */
+import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, HubError } from "../../core/errors.js";
 import { resolveRevision } from "../../core/content.js";
@@ -16,6 +17,9 @@ const TYPES: { seg: string; type: RepoType }[] = [
   { seg: "datasets", type: "dataset" },
   { seg: "spaces", type: "space" },
 ];
+
+/** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+const isLoopback = (ip: string) => /^(127\.|::1$|::ffff:127\.)/.test(ip);
 
 /** The CAS base URL handed to clients: absolute, no trailing slash. */
 export const casUrl = (base: string) => `${base}/xet`;
@@ -156,8 +160,12 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
   // hf_xet posts telemetry to the host root; accepted and dropped.
   app.post("/v1/telemetry", async () => ({}));
 
-  // Counters in the Prometheus text format.
-  app.get("/metrics", async (_req, reply) => {
+  // Counters in the Prometheus text format: for loopback callers, or with HUBBLE_METRICS_TOKEN.
+  app.get("/metrics", async (req, reply) => {
+    const want = svc.config.metricsToken;
+    const given = bearer(req);
+    const tokenOk = want !== undefined && given !== undefined && given.length === want.length && timingSafeEqual(Buffer.from(given), Buffer.from(want));
+    if (!tokenOk && !isLoopback(req.ip)) throw errors.forbidden("Metrics are served to loopback callers, or with the HUBBLE_METRICS_TOKEN bearer token");
     const m = svc.xet.metrics;
     const lines = [
       ["hubble_xet_xorb_bytes_received_total", "Bytes of xorb bodies received", m.xorbBytesReceived],
