@@ -11,3 +11,4 @@ npm run build --silent
 node dist/bench/run.js
 node dist/bench/clone.js
 node dist/bench/xet.js
+node dist/bench/commit-resolve.js

@@ -30,6 +30,23 @@ export async function pointerOf(git: GitRepo, blobOid: string, blobSize: number)
   return p;
 }
 
+/** Blobs at most this big are served from memory (read through the long-lived cat-file). */
+export const SMALL_BLOB = 1 << 20;
+const smallBlobs = new LruCache<Buffer>(64 << 20, (b) => b.length + 64);
+
+/**
+ * The bytes of a small blob, cached by id (immutable): no git process per download, which is
+ * what `from_pretrained` and datasets of many small files hit. The id comes from a tree the
+ * caller was allowed to read, so a hit never discloses anything.
+ */
+export async function smallBlob(git: GitRepo, blobOid: string): Promise<Buffer> {
+  const hit = smallBlobs.get(blobOid);
+  if (hit) return hit;
+  const data = await git.readBlob(blobOid);
+  if (data.length <= SMALL_BLOB) smallBlobs.set(blobOid, data);
+  return data;
+}
+
 /** Describes one tree entry, reading its pointer when it may be one. */
 export async function describe(git: GitRepo, e: TreeEntry): Promise<PathInfo> {
   if (e.type === "tree") return { type: "directory", path: e.path, oid: e.oid, size: 0 };

@@ -21,6 +21,8 @@ const ZERO = "0".repeat(40);
 /** Immutable by id; keyed by repository too, so one repo's objects never answer for another's. */
 const commits = new LruCache<CommitObject>(20_000);
 const peeled = new LruCache<CommitOid>(20_000);
+/** (repo, commit, path) → the last commit touching it: immutable once the commit exists. */
+const lastTouching = new LruCache<CommitOid | "">(50_000);
 
 /** Parses a raw commit object. */
 export function parseCommit(oid: string, raw: Buffer): CommitObject {
@@ -189,9 +191,14 @@ export class BareRepo implements GitRepo {
   }
 
   async lastCommitTouching(from: CommitOid, path: string) {
-    const { stdout } = await git(this.dir, ["log", "-1", "--format=%H", from, "--", path], { env: { GIT_LITERAL_PATHSPECS: "1" } });
-    const oid = stdout.toString().trim();
-    return oid ? this.readCommit(oid as CommitOid) : null;
+    const key = `${this.dir}\0${from}\0${path}`;
+    let oid = lastTouching.get(key);
+    if (oid === undefined) {
+      const { stdout } = await git(this.dir, ["log", "-1", "--format=%H", from, "--", path], { env: { GIT_LITERAL_PATHSPECS: "1" } });
+      oid = stdout.toString().trim() as CommitOid | "";
+      lastTouching.set(key, oid);
+    }
+    return oid ? this.readCommit(oid) : null;
   }
 
   async listTree(commit: CommitOid, path: string, recursive: boolean) {

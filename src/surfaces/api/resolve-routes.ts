@@ -4,7 +4,7 @@
  * caches rely on and exact byte ranges.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { describe, resolveRevision } from "../../core/content.js";
+import { describe, resolveRevision, SMALL_BLOB, smallBlob } from "../../core/content.js";
 import { errors, HubError } from "../../core/errors.js";
 import { urlPrefix, type RepoType, type Sha256 } from "../../core/ids.js";
 import { fullName } from "../../core/repos.js";
@@ -103,5 +103,9 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   if (req.method === "HEAD") return reply.send();
   const r = range ?? { start: 0, end: size - 1 };
   if (lfs) return sendBlob(reply, reader, () => svc.lfs.open(repo.id, lfs.oid as Sha256, range ?? undefined), r.start, r.end);
+  if (entry.size <= SMALL_BLOB) {
+    const data = await smallBlob(git, entry.oid);
+    return reply.send(range ? data.subarray(range.start, range.end + 1) : data);
+  }
   return reply.send(git.streamBlob(entry.oid, range ?? undefined));
 }
