@@ -23,6 +23,7 @@ import { Orgs } from "./core/orgs.js";
 import { Repos } from "./core/repos.js";
 import { Sessions } from "./core/sessions.js";
 import { SshKeys } from "./core/ssh-keys.js";
+import { Storage } from "./core/storage.js";
 import type { Config } from "./config.js";
 import { buildApp } from "./surfaces/http/app.js";
 import { startSshServer, type SshServer } from "./surfaces/ssh/ssh-server.js";
@@ -90,11 +91,13 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   const xet = new Xet(meta, blobs, pool.verify, lz4Codec, { secret, tokenTtl: config.xetTokenTtl, urlTtl: 3600, uploadSlots: config.xetUploadSlots, maxBody: 65 * 1024 * 1024 });
   const lfs = new Lfs(meta, blobs, { secret, multipartThreshold: config.lfsMultipartThreshold, chunkSize: config.lfsChunkSize, urlTtl: 3600 }, xet);
   const accounts = new Accounts(meta, secret);
+  const repos = new Repos(meta, gitStore, access);
   const services: Services = {
     config,
     accounts,
     access,
-    repos: new Repos(meta, gitStore, access),
+    repos,
+    storage: new Storage(meta, gitStore, blobs, access, repos),
     commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid)),
     locks: new Locks(meta, access),
     lfs,

@@ -147,18 +147,22 @@ export class Commits {
   }
 
   async createBranch(actor: NonNullable<Actor>, repo: RepoRecord, branch: string, o: { startingPoint?: string; emptyBranch?: boolean; overwrite?: boolean }): Promise<void> {
+    const git = this.git(repo);
+    // As on the Hub: a missing starting point is RevisionNotFound before the name is judged.
+    const start = o.emptyBranch ? null : await resolveRevision(git, repo, o.startingPoint ?? repo.defaultBranch);
     if (branch.startsWith("refs/")) throw errors.badRequest("Invalid reference for a branch");
     parseRefName(branch);
-    const git = this.git(repo);
+    if (await git.resolveRef(`refs/tags/${branch}`)) throw errors.conflict(`A tag named ${branch} exists: a branch of the same name would be ambiguous`);
     await this.locks.run(`${repo.id}:${branch}`, async () => {
       const existing = await git.resolveCommit(`refs/heads/${branch}`);
       if (existing && !o.overwrite) throw errors.conflict(`Reference refs/heads/${branch} already exists`);
       let target: CommitOid;
-      if (o.emptyBranch) {
+      if (start) target = start;
+      else {
         const objects = git.objects();
         target = await git.commitTree(await git.buildTree(null, [], [], objects), [], `Create empty branch ${branch}`, signatureOf(actor), objects);
         await objects.flush();
-      } else target = await resolveRevision(git, repo, o.startingPoint ?? repo.defaultBranch);
+      }
       if (!(await git.updateRef(`refs/heads/${branch}`, target, existing))) throw errors.conflict(`Reference refs/heads/${branch} already exists`);
     });
   }
@@ -172,9 +176,10 @@ export class Commits {
   }
 
   async createTag(repo: RepoRecord, rev: string, tag: string): Promise<void> {
-    parseRefName(tag, "tag");
     const git = this.git(repo);
     const target = await resolveRevision(git, repo, rev);
+    parseRefName(tag, "tag");
+    if (await git.resolveRef(`refs/heads/${tag}`)) throw errors.conflict(`A branch named ${tag} exists: a tag of the same name would be ambiguous`);
     if (await git.resolveCommit(`refs/tags/${tag}`)) throw errors.conflict(`Tag ${tag} already exists`);
     if (!(await git.updateRef(`refs/tags/${tag}`, target, null))) throw errors.conflict(`Tag ${tag} already exists`);
   }

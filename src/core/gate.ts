@@ -58,6 +58,8 @@ export class Gate {
       req = await this.meta.gate.byRequestId(repo.id, b.requestId);
     } else throw errors.badRequest("Give 'user' or 'requestId'");
     if (!req) throw new HubError("BadRequest", "No access request for this user", {}, 404);
+    // As on the Hub: handling a request into the status it already has is an error, not a no-op.
+    if (req.status === status) throw errors.badRequest(`This access request is already ${status}`);
     await this.meta.gate.set(repo.id, req.user.id, status, { reason: status === "rejected" ? ((b.rejectionReason as string | undefined) ?? null) : null });
   }
 

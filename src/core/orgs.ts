@@ -4,7 +4,7 @@
  */
 import { ORG_ROLES, type OrgRole } from "./access.js";
 import { parseFullname, type Actor } from "./accounts.js";
-import { errors } from "./errors.js";
+import { errors, HubError } from "./errors.js";
 import { parseAccountName } from "./ids.js";
 import type { Account, MetaStore } from "./ports.js";
 
@@ -51,6 +51,37 @@ export class Orgs {
     const org = await this.org(name);
     const members = await this.meta.accounts.members(org.id);
     return { _id: String(org.id), name: org.name, fullname: org.fullname, avatarUrl: "", isVerified: false, isFollowing: false, numUsers: members.length, numModels: 0, numSpaces: 0, numDatasets: 0, numFollowers: 0, numPapers: 0, type: "org" };
+  }
+
+  /**
+   * A user's public overview (`get_user_overview`): repo counts as the viewer can see them
+   * (`visibleOwnerIds`: owners whose private repos the viewer may list) and their organizations.
+   */
+  async userOverview(name: string, visibleOwnerIds: number[]) {
+    const user = await this.meta.accounts.byName(name);
+    if (!user || user.type !== "user" || user.disabled) throw new HubError("BadRequest", "User not found", {}, 404);
+    const count = async (type: "model" | "dataset" | "space") => (await this.meta.repos.list({ type, author: user.name, sort: "id", direction: 1, limit: 100_000, offset: 0, visibleOwnerIds })).length;
+    const orgs = (await this.meta.accounts.orgsOf(user.id)).map((o) => ({ name: o.org.name, fullname: o.org.fullname, avatarUrl: "", type: "org" }));
+    return {
+      _id: String(user.id),
+      user: user.name,
+      fullname: user.fullname,
+      avatarUrl: "",
+      type: "user",
+      isPro: false,
+      isFollowing: false,
+      createdAt: user.createdAt,
+      numModels: await count("model"),
+      numDatasets: await count("dataset"),
+      numSpaces: await count("space"),
+      numDiscussions: 0,
+      numPapers: 0,
+      numUpvotes: 0,
+      numLikes: 0,
+      numFollowers: 0,
+      numFollowing: 0,
+      orgs,
+    };
   }
 
   /** Members as the Hub lists them (`list_organization_members`); roles only for members and site admins. */

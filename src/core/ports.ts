@@ -4,9 +4,11 @@
  */
 import type { Readable } from "node:stream";
 import type { CommitOid, RepoType, Sha256 } from "./ids.js";
+import type { StorageIndex } from "./storage-port.js";
 import type { XetIndex } from "./xet/index-port.js";
 
 export type { XetIndex, XetTerm, XorbIndexRecord } from "./xet/index-port.js";
+export type { HeldFile, StorageIndex } from "./storage-port.js";
 
 // ---------------------------------------------------------------- blob storage
 
@@ -139,7 +141,13 @@ export interface GitRepo {
   /** Symbolic HEAD target branch name. */
   setHead(branch: string): Promise<void>;
   /** LFS pointers in all history (every ref), newest first: each pointer blob with a path it has. */
-  lfsPointers(): Promise<{ path: string; oid: string }[]>;
+  lfsPointers(): Promise<{ path: string; oid: string; blob: string }[]>;
+  /**
+   * Rewrites every branch and tag so that no commit holds these blobs (their tree entries are
+   * dropped); all refs move in one atomic transaction against the values they had when the
+   * rewrite started (Conflict if any moved meanwhile). Returns the refs that changed.
+   */
+  dropBlobsFromHistory(blobs: Set<string>): Promise<string[]>;
   /**
    * Runs `git upload-pack` or `git receive-pack`: in stateless-RPC mode for smart HTTP (`advertise`
    * produces the info/refs advertisement), or as one full-duplex conversation (`duplex`, for SSH).
@@ -165,6 +173,10 @@ export interface GitStore {
   init(type: RepoType, fullName: string, defaultBranch: string): Promise<GitRepo>;
   remove(type: RepoType, fullName: string): Promise<void>;
   move(type: RepoType, from: string, to: string): Promise<void>;
+  /** A new repository with the branches and tags of `from` (objects shared on disk where possible). */
+  copy(type: RepoType, from: string, to: string): Promise<GitRepo>;
+  /** Bytes the repository takes on disk. */
+  diskUsage(type: RepoType, fullName: string): Promise<number>;
 }
 
 // ---------------------------------------------------------------- metadata
@@ -358,6 +370,7 @@ export interface MetaStore {
   /** Every repository (for GC and fsck). */
   allRepos(): Promise<RepoRecord[]>;
   xet: XetIndex;
+  storage: StorageIndex;
   gate: {
     get(repoId: number, userId: number): Promise<AccessRequest | null>;
     byRequestId(repoId: number, requestId: string): Promise<AccessRequest | null>;

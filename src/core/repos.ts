@@ -3,6 +3,7 @@ import { MAX_LFS_THRESHOLD } from "./lfs-rules.js";
 import type { Access, Action } from "./access.js";
 import type { Actor } from "./accounts.js";
 import { errors, HubError } from "./errors.js";
+import { initialReadme, parseCardData, tagsFromCard } from "./card.js";
 import { defaultGitattributes } from "./gitattributes.js";
 import { parseAccountName, parseNameSegment, parseRepoPath, urlPrefix, type RepoType } from "./ids.js";
 import type { GitStore, MetaStore, RepoRecord } from "./ports.js";
@@ -24,7 +25,11 @@ export interface CreateRepoInput {
   organization: string | null;
   private: boolean;
   sdk: string | null;
+  /** A license id (`mit`, `apache-2.0` …) for the README the repo starts with. */
+  license: string | null;
   files: { path: string; content: Buffer }[];
+  /** Only the record: the caller brings the git repository (duplication). */
+  withoutGit?: boolean;
 }
 
 /** Repo lifecycle use cases. */
@@ -64,9 +69,12 @@ export class Repos {
     } catch (e) {
       throw e instanceof HubError ? e : errors.conflict("You already created this repo");
     }
+    if (input.withoutGit) return repo;
     try {
       const git = await this.git.init(input.type, fullName(repo), repo.defaultBranch);
       if (!files.some((f) => f.path === ".gitattributes")) files.unshift({ path: ".gitattributes" as never, content: Buffer.from(defaultGitattributes()) });
+      const readme = files.some((f) => f.path === "README.md") ? null : initialReadme(input.type, name, { sdk: input.sdk, license: input.license });
+      if (readme) files.push({ path: "README.md" as never, content: Buffer.from(readme) });
       const objects = git.objects();
       const changes = [];
       for (const f of files) changes.push({ op: "put" as const, path: f.path, mode: "100644" as const, blob: await objects.blob(f.content) });
@@ -74,7 +82,9 @@ export class Repos {
       const commit = await git.commitTree(tree, [], "initial commit", signatureOf(actor), objects);
       await objects.flush();
       if (!(await git.updateRef(`refs/heads/${repo.defaultBranch}`, commit, null))) throw new HubError("Internal", "Could not create the initial commit");
-      return repo;
+      const card = parseCardData(files.find((f) => f.path === "README.md")?.content.toString("utf8") ?? "");
+      if (card) await this.meta.repos.update(repo.id, { cardData: card, tags: tagsFromCard(card) });
+      return (await this.meta.repos.find(input.type, fullName(repo))) ?? repo;
     } catch (e) {
       await this.git.remove(input.type, fullName(repo)).catch(() => undefined);
       await this.meta.repos.delete(repo.id);

@@ -90,5 +90,5 @@ test("tree pagination follows absolute Link cursors to the end", async () => {
     const link = r.headers.link as string | undefined;
     url = link ? /^<http:\/\/hub\.test([^>]+)>; rel="next"$/.exec(link)![1]! : null;
   }
-  assert.deepEqual(seen, [".gitattributes", ".gitignore", "a", "a/one.txt"]);
+  assert.deepEqual(seen, [".gitattributes", ".gitignore", "README.md", "a", "a/one.txt"], "a new Space starts with its README");
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { defaultGitattributes, globToRegExp, lfsPatterns, trackLine } from "../../src/core/gitattributes.js";
 import { formatPointer, parsePointer } from "../../src/core/lfs-pointer.js";
 import { lfsRules, looksBinary, uploadMode } from "../../src/core/lfs-rules.js";
-import { parseCardData, tagsFromCard, validateCardYaml } from "../../src/core/card.js";
+import { parseCardData, tagsFromCard, validateCard } from "../../src/core/card.js";
 import type { Sha256 } from "../../src/core/ids.js";
 
 test("gitattributes globs match like git", () => {
@@ -48,6 +48,12 @@ test("card data and tags come from the README YAML header", () => {
   assert.deepEqual(card, { license: "mit", tags: ["a", "b"], datasets: ["d1"] });
   assert.deepEqual(tagsFromCard(card).sort(), ["a", "b", "dataset:d1", "license:mit"]);
   assert.equal(parseCardData("# no header"), null);
-  assert.deepEqual(validateCardYaml("---\nkey: [unclosed\n---\n").length, 1);
-  assert.deepEqual(validateCardYaml("---\nlicense: mit\n---\n"), []);
+  assert.deepEqual(validateCard("---\nkey: [unclosed\n---\n").errors.length, 1);
+  assert.deepEqual(validateCard("---\nlicense: mit\n---\n"), { errors: [], warnings: [] });
+  assert.deepEqual(validateCard("\n\n---\nlicense: mit\n---\n# x"), { errors: [], warnings: [] }, "front matter after blank lines");
+  assert.deepEqual(parseCardData("\n  \n---\nlicense: mit\n---\n"), { license: "mit" });
+  assert.deepEqual(validateCard("# no metadata\n").warnings, ["Empty or missing yaml metadata in repo card"]);
+  assert.deepEqual(validateCard("---\n---\n# empty\n").warnings, ["Empty or missing yaml metadata in repo card"]);
+  assert.deepEqual(validateCard("---\nmodel-index: foo\nlicense: 3\n---\n").errors, ['"model-index" must be a list of {name, results} entries', '"license" must be a string']);
+  assert.equal(parseCardData("---\ntitle: a---\nb: c\n---\n")?.b, "c", "a closing --- must start a line");
 });

@@ -2,14 +2,14 @@
  * MetaStore over Kysely. Only portable SQL is used, so SQLite (embedded) and PostgreSQL
  * (scale-out) share this code; the dialect is chosen in main.ts.
  */
-import { randomBytes } from "node:crypto";
-import { randomUUID } from "node:crypto";
-import { Kysely, Migrator, SqliteDialect, type Selectable } from "kysely";
+import { randomBytes, randomUUID } from "node:crypto";
+import { Kysely, Migrator, SqliteDialect, sql, type Selectable } from "kysely";
 import Database from "better-sqlite3";
 import type { AccessRequest, Account, FineGrained, LockRecord, MetaStore, RepoQuery, RepoRecord, SshKeyRecord, TokenRecord } from "../../core/ports.js";
 import type { RepoType, Sha256 } from "../../core/ids.js";
 import type { Database as Schema, ReposTable } from "./schema.js";
 import { migrations } from "./migrations.js";
+import { kyselyStorageIndex } from "./storage-index.js";
 import { kyselyXetIndex } from "./xet-index.js";
 
 const now = () => new Date().toISOString();
@@ -39,6 +39,9 @@ export async function openSqlite(file: string): Promise<Kysely<Schema>> {
   if (error) throw error;
   return db;
 }
+
+/** Escapes LIKE wildcards with `\` (used with `escape '\'`). */
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => "\\" + c);
 
 function toRepo(r: Selectable<ReposTable>): RepoRecord {
   return {
@@ -286,8 +289,9 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
           s = s.where("repos.private", "=", 0);
         }
         if (q.author) s = s.where("accounts.name_lower", "=", q.author.toLowerCase());
-        if (q.search) s = s.where("repos.full_name_lower", "like", `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`);
-        for (const f of q.filter ?? []) s = s.where("repos.tags", "like", `%${JSON.stringify(f).replace(/[\\%_]/g, (c) => "\\" + c)}%`);
+        // LIKE with an explicit ESCAPE: without it `\_` is not an escape (SQLite has no default).
+        if (q.search) s = s.where(sql<boolean>`repos.full_name_lower like ${`%${likeEscape(q.search.toLowerCase())}%`} escape '\\'`);
+        for (const f of q.filter ?? []) s = s.where(sql<boolean>`repos.tags like ${`%${likeEscape(JSON.stringify(f))}%`} escape '\\'`);
         const col = q.sort === "createdAt" ? "repos.created_at" : q.sort === "id" ? "repos.full_name_lower" : "repos.last_modified";
         const dir = q.direction === 1 ? "asc" : "desc";
         const rows = await s.orderBy(col, dir).orderBy("repos.id", dir).limit(q.limit).offset(q.offset).execute();
@@ -306,7 +310,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
       async link(repoId, oid, size) {
         await db.transaction().execute(async (tx) => {
           await tx.insertInto("lfs_objects").values({ oid, size, created_at: now() }).onConflict((oc) => oc.column("oid").doNothing()).execute();
-          await tx.insertInto("repo_lfs").values({ repo_id: repoId, oid }).onConflict((oc) => oc.columns(["repo_id", "oid"]).doNothing()).execute();
+          await tx.insertInto("repo_lfs").values({ repo_id: repoId, oid, created_at: now() }).onConflict((oc) => oc.columns(["repo_id", "oid"]).doNothing()).execute();
         });
       },
       async linked(repoId, oid: Sha256) {
@@ -351,6 +355,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
       return (await db.selectFrom("repos").selectAll().execute()).map(toRepo);
     },
     xet: kyselyXetIndex(db),
+    storage: kyselyStorageIndex(db),
     gate: {
       async get(repoId, userId) {
         const r = await gateQuery(db).where("r.repo_id", "=", repoId).where("r.user_id", "=", userId).executeTakeFirst();

@@ -88,6 +88,7 @@ export interface LfsObjectsTable {
 export interface RepoLfsTable {
   repo_id: number;
   oid: string;
+  created_at: string | null;
 }
 
 export interface LfsLocksTable {

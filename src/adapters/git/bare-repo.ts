@@ -51,6 +51,31 @@ export function parseCommit(oid: string, raw: Buffer): CommitObject {
   return { oid: oid as CommitOid, tree, parents, authorName, authorEmail, date, title, message: message.replace(/\n$/, "") };
 }
 
+/**
+ * Drops `M <mode> <blob> <path>` lines naming these blobs from a `fast-export --no-data` stream.
+ * Parsed, not grepped: `data <n>` blocks (commit and tag messages) are copied byte for byte.
+ */
+export function filterFastExport(stream: Buffer, blobs: Set<string>): Buffer {
+  const out: Buffer[] = [];
+  let pos = 0;
+  while (pos < stream.length) {
+    let nl = stream.indexOf(10, pos);
+    if (nl < 0) nl = stream.length;
+    const line = stream.subarray(pos, nl).toString("latin1");
+    const data = /^data (\d+)$/.exec(line);
+    if (data) {
+      const end = nl + 1 + Number(data[1]);
+      out.push(stream.subarray(pos, end));
+      pos = end;
+      continue;
+    }
+    const m = /^M \d+ ([0-9a-f]{40}) /.exec(line);
+    if (!(m && blobs.has(m[1]!))) out.push(stream.subarray(pos, Math.min(nl + 1, stream.length)));
+    pos = nl + 1;
+  }
+  return Buffer.concat(out);
+}
+
 /** Parses `git ls-tree -l -z` output. */
 function parseLsTree(out: Buffer): TreeEntry[] {
   const entries: TreeEntry[] = [];
@@ -280,12 +305,43 @@ export class BareRepo implements GitRepo {
     }
     const checks = (await git(this.dir, ["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"], { input: order.join("\n") + "\n" })).stdout.toString().split("\n");
     const small = checks.map((c) => c.split(" ")).filter(([, t, n]) => t === "blob" && Number(n) <= 200 && Number(n) > 0).map(([o]) => o!);
-    const out: { path: string; oid: string }[] = [];
+    const out: { path: string; oid: string; blob: string }[] = [];
     for (const oid of small) {
       const m = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize \d+\n$/.exec((await this.readBlob(oid)).toString("utf8"));
-      if (m) out.push({ path: pathOf.get(oid)!, oid: m[1]! });
+      if (m) out.push({ path: pathOf.get(oid)!, oid: m[1]!, blob: oid });
     }
     return out;
+  }
+
+  async dropBlobsFromHistory(blobs: Set<string>): Promise<string[]> {
+    const before = new Map<string, string>();
+    for (const line of (await git(this.dir, ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"])).stdout.toString().split("\n")) {
+      const [ref, oid] = line.split(" ");
+      if (ref && oid) before.set(ref, oid);
+    }
+    if (before.size === 0) return [];
+    const tmp = "refs/hubble-rewrite";
+    // Metadata only (--no-data: files are named by blob id, which fast-import finds in this repo).
+    const exported = (await git(this.dir, ["fast-export", "--no-data", "--signed-tags=strip", "--tag-of-filtered-object=rewrite", "--reencode=no", `--refspec=refs/*:${tmp}/*`, ...before.keys()])).stdout;
+    const filtered = filterFastExport(exported, blobs);
+    await git(this.dir, ["fast-import", "--quiet", "--force"], { input: filtered });
+    try {
+      const after = new Map<string, string>();
+      for (const line of (await git(this.dir, ["for-each-ref", "--format=%(refname) %(objectname)", tmp])).stdout.toString().split("\n")) {
+        const [ref, oid] = line.split(" ");
+        if (ref && oid) after.set(`refs/${ref.slice(tmp.length + 1)}`, oid);
+      }
+      const changed = [...before].filter(([ref, old]) => after.has(ref) && after.get(ref) !== old);
+      if (changed.length) {
+        const tx = ["start", ...changed.map(([ref, old]) => `update ${ref} ${after.get(ref)} ${old}`), "prepare", "commit", ""].join("\n");
+        const { code } = await git(this.dir, ["update-ref", "--stdin"], { input: tx, okCodes: [128, 1] });
+        if (code !== 0) throw errors.conflict("The repository changed during the history rewrite; nothing was changed, try again");
+      }
+      return changed.map(([ref]) => ref);
+    } finally {
+      const left = (await git(this.dir, ["for-each-ref", "--format=%(refname)", tmp])).stdout.toString().split("\n").filter(Boolean);
+      if (left.length) await git(this.dir, ["update-ref", "--stdin"], { input: left.map((r) => `delete ${r}`).join("\n") + "\n" });
+    }
   }
 
   serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; duplex?: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService {

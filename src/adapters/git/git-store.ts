@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { mkdir, rename, rm, stat as fsStat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat as fsStat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errors } from "../../core/errors.js";
@@ -72,12 +72,45 @@ export class FsGitStore implements GitStore {
     const tmp = join(this.root, "repos", ".tmp", randomUUID() + ".git");
     await mkdir(dirname(tmp), { recursive: true });
     await git(dirname(tmp), ["init", "--bare", "--quiet", `--initial-branch=${defaultBranch}`, tmp]);
-    await git(tmp, ["config", "uploadpack.allowFilter", "true"]);
-    await git(tmp, ["config", "receive.denyDeleteCurrent", "true"]);
-    await git(tmp, ["config", "transfer.fsckObjects", "true"]);
+    await this.configure(tmp);
     await mkdir(dirname(dir), { recursive: true });
     await rename(tmp, dir);
     return this.open(type, fullName);
+  }
+
+  /** Shared config of every repository Hubble makes (init and copy). */
+  private async configure(dir: string) {
+    await git(dir, ["config", "uploadpack.allowFilter", "true"]);
+    await git(dir, ["config", "receive.denyDeleteCurrent", "true"]);
+    await git(dir, ["config", "transfer.fsckObjects", "true"]);
+  }
+
+  async copy(type: RepoType, from: string, to: string) {
+    const src = this.dirOf(type, from);
+    const dir = this.dirOf(type, to);
+    if (await fsStat(dir).catch(() => null)) throw errors.conflict("Repository storage already exists");
+    const tmp = join(this.root, "repos", ".tmp", randomUUID() + ".git");
+    await mkdir(dirname(tmp), { recursive: true });
+    // A local clone hard-links the object files: the copy shares them on disk. Branches and tags only.
+    await git(dirname(tmp), ["clone", "--bare", "--quiet", "--local", src, tmp]);
+    await git(tmp, ["remote", "remove", "origin"]).catch(() => undefined);
+    await this.configure(tmp);
+    await mkdir(dirname(dir), { recursive: true });
+    await rename(tmp, dir);
+    return this.open(type, to);
+  }
+
+  async diskUsage(type: RepoType, fullName: string) {
+    const walk = async (d: string): Promise<number> => {
+      let n = 0;
+      for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) n += await walk(p);
+        else if (e.isFile()) n += (await fsStat(p).catch(() => null))?.size ?? 0;
+      }
+      return n;
+    };
+    return walk(this.dirOf(type, fullName));
   }
 
   async remove(type: RepoType, fullName: string) {

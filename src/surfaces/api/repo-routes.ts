@@ -1,6 +1,6 @@
 /** HF API: identity, repo lifecycle, repo info and listings. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { validateCardYaml } from "../../core/card.js";
+import { validateCard } from "../../core/card.js";
 import { errors } from "../../core/errors.js";
 import { parseRepoName, repoTypeFromBody, repoTypeFromPlural, type RepoType } from "../../core/ids.js";
 import { resolveRevision } from "../../core/content.js";
@@ -34,9 +34,10 @@ export function registerRepoRoutes(app: FastifyInstance, svc: Services): void {
       organization: (b.organization as string | null | undefined) ?? null,
       private: isPrivate,
       sdk: typeof b.sdk === "string" ? b.sdk : null,
+      license: typeof b.license === "string" && /^[\w.+-]{1,64}$/.test(b.license) ? b.license : null,
       files: decoded,
     });
-    return reply.status(200).send({ url: repoUrl(baseUrl(svc, req), repo), id: `${repo.type}-${repo.id}`, name: `${repo.namespace}/${repo.name}` });
+    return reply.status(200).send({ url: repoUrl(baseUrl(svc, req), repo), id: repo.hubId, name: `${repo.namespace}/${repo.name}` });
   });
 
   app.delete("/api/repos/delete", async (req) => {
@@ -60,9 +61,9 @@ export function registerRepoRoutes(app: FastifyInstance, svc: Services): void {
 
   app.post("/api/validate-yaml", async (req, reply) => {
     const b = bodyOf(req);
-    const problems = typeof b.content === "string" ? validateCardYaml(b.content) : ["'content' must be a string"];
-    if (problems.length) return reply.status(400).send({ errors: problems.map((message) => ({ message })), warnings: [] });
-    return { errors: [], warnings: [] };
+    const v = typeof b.content === "string" ? validateCard(b.content) : { errors: ["'content' must be a string"], warnings: [] };
+    const body = { errors: v.errors.map((message) => ({ message })), warnings: v.warnings.map((message) => ({ message })) };
+    return reply.status(v.errors.length ? 400 : 200).send(body);
   });
 
   for (const plural of PLURALS) {

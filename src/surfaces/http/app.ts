@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
-import { HubError } from "../../core/errors.js";
+import { errors, HubError } from "../../core/errors.js";
 import { registerRepoRoutes } from "../api/repo-routes.js";
 import { registerContentRoutes } from "../api/content-routes.js";
 import { registerCommitRoutes } from "../api/commit-routes.js";
@@ -15,8 +15,16 @@ import { registerLockRoutes } from "../lfs/lock-routes.js";
 import { registerXetRoutes } from "../xet/cas-routes.js";
 import { registerGateRoutes } from "../api/gate-routes.js";
 import { registerAccountRoutes } from "../api/account-routes.js";
-import { baseUrl, validHost } from "./context.js";
+import { registerStorageRoutes } from "../api/storage-routes.js";
+import { actorOf, baseUrl, validHost } from "./context.js";
 import type { Services } from "./services.js";
+
+/** URL shapes that name a repo by a single segment: API, downloads, git and LFS. */
+const NAMESPACELESS = [
+  /^\/api\/(models|datasets|spaces)\/[^/]+(\/(revision|tree|paths-info|refs|commits|commit|preupload|branch|tag|settings|super-squash|xet-read-token|xet-write-token|lfs-files|duplicate|auth-check|ask-access|user-access-request|discussions|likers|like)(\/.*)?)?$/,
+  /^\/(datasets\/|spaces\/)?[^/]+\/(resolve|raw)\/.+$/,
+  /^\/(datasets\/|spaces\/)?[^/]+?(\.git)?\/(info\/refs|info\/lfs\/.*|git-upload-pack|git-receive-pack)$/,
+];
 
 /** Renders a HubError the HF way: status, `X-Error-Code`, `X-Error-Message`, JSON `{"error"}`. */
 export function sendHubError(reply: FastifyReply, e: HubError, base: string): FastifyReply {
@@ -97,8 +105,22 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
     req.log.error({ err }, "unhandled error");
     return sendHubError(reply, new HubError("Internal", "Internal Error"), base);
   });
-  app.setNotFoundHandler((req, reply) => {
-    return sendHubError(reply, new HubError("BadRequest", `Cannot ${req.method} ${req.url.split("?")[0]}`, {}, 404), "");
+  app.setNotFoundHandler(async (req, reply) => {
+    const path = req.url.split("?")[0]!;
+    // A repo id without a namespace (`gpt2`): every repo here has one, so it does not exist —
+    // answered like any missing repo (RepoNotFound; 401 for anonymous callers, with the Basic
+    // challenge git and git-lfs expect), never as an unknown route.
+    if (NAMESPACELESS.some((re) => re.test(path))) {
+      let anonymous = true;
+      try {
+        anonymous = (await actorOf(svc, req)) === null;
+      } catch {
+        // a bad credential: still a missing repo
+      }
+      if (anonymous) reply.header("WWW-Authenticate", 'Basic realm="Hubble"');
+      return sendHubError(reply, errors.repoNotFound(anonymous), "");
+    }
+    return sendHubError(reply, new HubError("BadRequest", `Cannot ${req.method} ${path}`, {}, 404), "");
   });
 
   app.get("/health", async () => ({ status: "ok" }));
@@ -114,5 +136,6 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   registerXetRoutes(app, svc);
   registerGateRoutes(app, svc);
   registerAccountRoutes(app, svc);
+  registerStorageRoutes(app, svc);
   return app;
 }

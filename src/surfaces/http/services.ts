@@ -9,6 +9,7 @@ import type { Orgs } from "../../core/orgs.js";
 import type { Repos } from "../../core/repos.js";
 import type { Sessions } from "../../core/sessions.js";
 import type { SshKeys } from "../../core/ssh-keys.js";
+import type { Storage } from "../../core/storage.js";
 import type { Xet } from "../../core/xet/cas.js";
 import type { Config } from "../../config.js";
 
@@ -26,4 +27,5 @@ export interface Services {
   sessions: Sessions;
   orgs: Orgs;
   sshKeys: SshKeys;
+  storage: Storage;
 }
