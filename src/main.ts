@@ -98,7 +98,16 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     access,
     repos,
     storage: new Storage(meta, gitStore, blobs, access, repos),
-    commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid)),
+    commits: new Commits(
+      meta,
+      gitStore,
+      (repoId, oid) => lfs.held(repoId, oid),
+      async (repoId, oid, start, end) => {
+        const parts: Buffer[] = [];
+        for await (const p of await lfs.open(repoId, oid, { start, end })) parts.push(p as Buffer);
+        return Buffer.concat(parts);
+      },
+    ),
     locks: new Locks(meta, access),
     lfs,
     xet,

@@ -4,7 +4,7 @@
  * (another node, a git push) makes us fail cleanly with 412 rather than lose its commit.
  */
 import type { Actor } from "./accounts.js";
-import { parseCardData, tagsFromCard } from "./card.js";
+import { deriveMetadata } from "./derived.js";
 import { errors, HubError } from "./errors.js";
 import { lfsPatterns, trackLine } from "./gitattributes.js";
 import { parseRefName, type CommitOid, type RepoPath, type Sha256 } from "./ids.js";
@@ -70,6 +70,8 @@ export class Commits {
     private readonly gitStore: GitStore,
     /** Size of an LFS object the repo holds (LFS store or a Xet file), or null. */
     private readonly held: (repoId: number, oid: Sha256) => Promise<number | null> = (r, o) => meta.lfs.linked(r, o),
+    /** Bytes [start, end] of a large file the repo holds (safetensors headers). */
+    private readonly readLfs: (repoId: number, oid: Sha256, start: number, end: number) => Promise<Buffer> = async () => Buffer.alloc(0),
   ) {}
 
   /** The git repository of a record. */
@@ -139,11 +141,10 @@ export class Commits {
     });
   }
 
-  /** Re-reads README.md card data after the default branch moved. */
+  /** Re-derives card data, tags and the safetensors summary after the default branch moved. */
   async refreshCard(repo: RepoRecord, git: GitRepo, commit: CommitOid): Promise<void> {
-    const readme = await git.stat(commit, "README.md");
-    const card = readme?.type === "blob" && readme.size < 1 << 20 ? parseCardData((await git.readBlob(readme.oid)).toString("utf8")) : null;
-    await this.meta.repos.update(repo.id, { cardData: card, tags: tagsFromCard(card), lastModified: new Date().toISOString() });
+    const d = await deriveMetadata(git, commit, (oid, start, end) => this.readLfs(repo.id, oid as Sha256, start, end));
+    await this.meta.repos.update(repo.id, { cardData: d.cardData, tags: d.tags, derived: { libraryName: d.libraryName, safetensors: d.safetensors }, lastModified: new Date().toISOString() });
   }
 
   async createBranch(actor: NonNullable<Actor>, repo: RepoRecord, branch: string, o: { startingPoint?: string; emptyBranch?: boolean; overwrite?: boolean }): Promise<void> {

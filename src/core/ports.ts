@@ -254,6 +254,8 @@ export interface RepoRecord {
   createdBy: number | null;
   /** The opaque `_id` shown to clients (24 hex, random; never the row id). */
   hubId: string;
+  /** Derived from the default branch's content at commit (core/derived.ts). */
+  derived: { libraryName: string | null; safetensors: { parameters: Record<string, number>; total: number } | null } | null;
 }
 
 /** Filters for repo listings. */
@@ -343,7 +345,7 @@ export interface MetaStore {
     find(type: RepoType, fullName: string): Promise<RepoRecord | null>;
     delete(id: number): Promise<void>;
     rename(id: number, namespace: string, name: string, ownerId: number): Promise<void>;
-    update(id: number, patch: Partial<Pick<RepoRecord, "private" | "gated" | "cardData" | "tags" | "lastModified" | "lfsThreshold" | "lfsSuffixRules" | "lfsKeepVersions">>): Promise<void>;
+    update(id: number, patch: Partial<Pick<RepoRecord, "private" | "gated" | "cardData" | "tags" | "lastModified" | "lfsThreshold" | "lfsSuffixRules" | "lfsKeepVersions" | "derived">>): Promise<void>;
     list(q: RepoQuery): Promise<RepoRecord[]>;
     addRedirect(type: RepoType, fromFullName: string, repoId: number): Promise<void>;
     /** Current record for an old name, if the repo was moved. */

@@ -63,6 +63,7 @@ function toRepo(r: Selectable<ReposTable>): RepoRecord {
     lfsKeepVersions: r.lfs_keep_versions,
     createdBy: r.created_by ?? null,
     hubId: r.hub_id ?? String(r.id).padStart(24, "0"),
+    derived: r.derived ? (JSON.parse(r.derived) as RepoRecord["derived"]) : null,
   };
 }
 
@@ -278,6 +279,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
         if (p.lfsThreshold !== undefined) set.lfs_threshold = p.lfsThreshold;
         if (p.lfsSuffixRules !== undefined) set.lfs_suffix_rules = p.lfsSuffixRules === null ? null : JSON.stringify(p.lfsSuffixRules);
         if (p.lfsKeepVersions !== undefined) set.lfs_keep_versions = p.lfsKeepVersions;
+        if (p.derived !== undefined) set.derived = p.derived === null ? null : JSON.stringify(p.derived);
         if (Object.keys(set).length === 0) return;
         await db.updateTable("repos").set(set as never).where("id", "=", id).execute();
       },

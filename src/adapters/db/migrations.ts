@@ -215,6 +215,8 @@ const m006: Migration = {
       await db.updateTable("repos").set({ hub_id: randomBytes(12).toString("hex") }).where("id", "=", r.id).execute();
     }
     await db.schema.createIndex("repos_hub_id").on("repos").column("hub_id").unique().execute();
+    // What the Hub derives from content (safetensors summary, library) beside card data and tags.
+    await db.schema.alterTable("repos").addColumn("derived", "text").execute();
     // When a repo got an LFS object (list_lfs_files' pushedAt).
     await db.schema.alterTable("repo_lfs").addColumn("created_at", "varchar(32)").execute();
   },

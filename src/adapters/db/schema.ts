@@ -71,6 +71,7 @@ export interface ReposTable {
   lfs_keep_versions: number | null;
   created_by: number | null;
   hub_id: string | null;
+  derived: string | null;
 }
 
 export interface RepoRedirectsTable {

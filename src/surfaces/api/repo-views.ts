@@ -27,7 +27,8 @@ export function repoSummary(repo: RepoRecord) {
     createdAt: repo.createdAt,
     lastModified: repo.lastModified,
     ...(repo.cardData ? { cardData: repo.cardData } : {}),
-    ...(typeof repo.cardData?.library_name === "string" ? { library_name: repo.cardData.library_name } : {}),
+    ...(repo.derived?.libraryName ? { library_name: repo.derived.libraryName } : typeof repo.cardData?.library_name === "string" ? { library_name: repo.cardData.library_name } : {}),
+    ...(repo.derived?.safetensors ? { safetensors: repo.derived.safetensors } : {}),
     ...(typeof repo.cardData?.pipeline_tag === "string" ? { pipeline_tag: repo.cardData.pipeline_tag } : {}),
     ...(repo.type === "space" ? { sdk: repo.sdk ?? "static" } : {}),
   };

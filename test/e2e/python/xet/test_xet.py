@@ -181,3 +181,25 @@ def test_no_dedupe_against_a_private_repo_of_someone_else(api, other_api, endpoi
     assert received(endpoint) - before >= len(data)
     api.delete_repo(private)
     other_api.delete_repo(carol_repo)
+
+
+def test_copy_files_across_repos_server_side(api, other_api, repo_id, endpoint, tmp_path):
+    # HfApi.copy_files: the Xet file is linked to the target repo by Hubble; no bytes re-sent.
+    data = rand_bytes(3_000_000, 11)
+    api.upload_file(path_or_fileobj=data, path_in_repo="src/weights.bin", repo_id=repo_id)
+    api.upload_file(path_or_fileobj=b"small text", path_in_repo="src/notes.txt", repo_id=repo_id)
+    target = api.create_repo(f"admin/copy-target-{os.urandom(3).hex()}").repo_id
+    before = received(endpoint)
+    api.copy_files(f"hf://{repo_id}/src/", f"hf://{target}/dst/")
+    assert received(endpoint) == before, "the large file was duplicated server-side, not uploaded again"
+    assert sorted(api.list_repo_files(target)) == [".gitattributes", "dst/notes.txt", "dst/weights.bin"]
+    path = hf_hub_download(target, "dst/weights.bin", cache_dir=str(tmp_path / "c"))
+    assert sha(open(path, "rb").read()) == sha(data)
+    # carol cannot copy admin's files into her repo when she cannot read the source.
+    api.update_repo_settings(repo_id, private=True)
+    carol = other_api.create_repo(f"carol/steal-{os.urandom(3).hex()}").repo_id
+    with pytest.raises(Exception):
+        other_api.copy_files(f"hf://{repo_id}/src/weights.bin", f"hf://{carol}/weights.bin")
+    assert other_api.list_repo_files(carol) == [".gitattributes"]
+    api.delete_repo(target)
+    other_api.delete_repo(carol)
