@@ -78,7 +78,7 @@ test("a Xet upload is verified, stored once, indexed, committed and served (reso
   assert.equal(first.statusCode, 200, first.body);
   assert.deepEqual(first.json(), { was_inserted: true });
   assert.deepEqual((await postXorb(token, u.xorbHex, u.xorb)).json(), { was_inserted: false });
-  assert.equal((await h.hub.app.inject({ method: "POST", url: "/xet/v2/shards", headers: bearer(token), payload: u.shard })).statusCode, 404, "v2 shard route absent → clients fall back to v1");
+  assert.equal((await h.hub.app.inject({ method: "POST", url: "/xet/v2/not-a-route", headers: bearer(token), payload: u.shard })).statusCode, 404, "unknown v2 routes are a plain 404 → clients fall back to v1");
   assert.deepEqual((await postShard(token, u.shard)).json(), { result: 1 });
   assert.deepEqual((await postShard(token, u.shard)).json(), { result: 0 });
   const c = await h.hub.app.inject({
@@ -203,6 +203,27 @@ test("bad uploads are refused with a clear error; nothing is stored or indexed",
   assert.equal(c.statusCode, 400);
   const read = await casToken("admin/xa", "read");
   assert.equal((await h.hub.app.inject({ method: "GET", url: `/xet/v1/reconstructions/${u.fileHex}`, headers: bearer(read) })).statusCode, 404);
+});
+
+test("/v2/shards answers an NDJSON progress stream ending in result, or in an error frame with nothing indexed", async () => {
+  const token = await casToken("admin/xa", "write");
+  const u = await xetUpload([randomBytes(40_000), randomBytes(40_000)]);
+  assert.equal((await postXorb(token, u.xorbHex, u.xorb)).statusCode, 200);
+  const frames = (r: { body: string }) => r.body.trim().split("\n").map((l) => JSON.parse(l));
+  const bad = await h.hub.app.inject({ method: "POST", url: "/xet/v2/shards", headers: bearer(token), payload: Buffer.concat([u.shard.subarray(0, 48), Buffer.alloc(48, 1)]) });
+  assert.equal(bad.statusCode, 200);
+  assert.equal(bad.headers["content-type"], "application/x-ndjson");
+  const last = frames(bad).at(-1);
+  assert.equal(last.type, "error");
+  assert.equal(last.retryable, false);
+  assert.match(last.message, /Invalid shard/);
+  const read = await casToken("admin/xa", "read");
+  assert.equal((await h.hub.app.inject({ method: "GET", url: `/xet/v1/reconstructions/${u.fileHex}`, headers: bearer(read) })).statusCode, 404, "nothing indexed");
+  const ok = await h.hub.app.inject({ method: "POST", url: "/xet/v2/shards", headers: bearer(token), payload: u.shard });
+  assert.deepEqual(frames(ok).map((f) => f.type), ["validating", "validating", "committing", "committing", "result"]);
+  assert.deepEqual(frames(ok)[2], { type: "committing", stage: "uploading" });
+  assert.equal((await h.hub.app.inject({ method: "GET", url: `/xet/v1/reconstructions/${u.fileHex}`, headers: bearer(read) })).statusCode, 200);
+  assert.equal((await h.hub.app.inject({ method: "POST", url: "/xet/v2/shards", headers: bearer(read), payload: u.shard })).statusCode, 403, "a read token is refused before any stream");
 });
 
 test("CAS guards: forged, expired and read-only tokens; a token of repo A cannot read private repo B", async () => {

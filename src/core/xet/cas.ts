@@ -45,6 +45,8 @@ export interface XetMetrics {
   xorbsStored: number;
   xorbBytesStored: number;
   shardsReceived: number;
+  /** Of which through `/v2/shards` (the NDJSON progress stream). */
+  shardsReceivedV2: number;
   shardBytesReceived: number;
   reconstructions: number;
   /** Stored chunks per compression scheme: none, LZ4, BG4+LZ4. */
@@ -81,7 +83,7 @@ export function parseXetRange(header: string | undefined, size: number): { start
 
 /** The Xet CAS use cases. */
 export class Xet {
-  readonly metrics: XetMetrics = { xorbBytesReceived: 0, xorbsStored: 0, xorbBytesStored: 0, shardsReceived: 0, shardBytesReceived: 0, reconstructions: 0, chunksByScheme: [0, 0, 0] };
+  readonly metrics: XetMetrics = { xorbBytesReceived: 0, xorbsStored: 0, xorbBytesStored: 0, shardsReceived: 0, shardsReceivedV2: 0, shardBytesReceived: 0, reconstructions: 0, chunksByScheme: [0, 0, 0] };
   private readonly slots: Semaphore;
   private readonly tokenKey: Buffer;
   private readonly urlKey: Buffer;

@@ -5,6 +5,7 @@
  * back to v1.
  */
 import { timingSafeEqual } from "node:crypto";
+import { PassThrough } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, HubError } from "../../core/errors.js";
 import { resolveRevision } from "../../core/content.js";
@@ -106,6 +107,43 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
     });
   };
   app.post("/xet/v1/shards", uploadShard);
+
+  // `/v2/shards`: the same verified upload, answered as an NDJSON progress stream (validating,
+  // committing, then a terminal `result` or `error` frame; the last frame is repeated as a
+  // heartbeat while work goes on). hf_xet tries it first and falls back to v1 only on 404/501.
+  app.post("/xet/v2/shards", async (req, reply) => {
+    const grant = svc.xet.authorize(bearer(req), "write");
+    // The slot is held until the shard is verified and indexed, as for v1.
+    await svc.xet.uploadSlot(async () => {
+      const body = await readBody(req, svc.xet.cfg.maxBody);
+      svc.xet.metrics.shardsReceivedV2++;
+      const out = new PassThrough();
+      let last = "";
+      const frame = (f: object) => {
+        last = JSON.stringify(f) + "\n";
+        out.write(last);
+      };
+      const heartbeat = setInterval(() => out.write(last), 5_000);
+      frame({ type: "validating", verified: 0, total: 1 });
+      void reply.type("application/x-ndjson").header("Cache-Control", "no-store").send(out);
+      try {
+        await svc.xet.putShard(grant.repoId, body);
+        frame({ type: "validating", verified: 1, total: 1 });
+        frame({ type: "committing", stage: "uploading" });
+        frame({ type: "committing", stage: "syncing" });
+        frame({ type: "result" });
+      } catch (e) {
+        // The status is already 200: a refusal is the terminal error frame (retryable only for ours).
+        const status = e instanceof HubError ? e.status : 500;
+        if (status >= 500) req.log.error({ err: e }, "shard upload failed");
+        frame({ type: "error", message: e instanceof HubError ? e.message : "Internal error", retryable: status >= 500 });
+      } finally {
+        clearInterval(heartbeat);
+        out.end();
+      }
+    });
+    return reply;
+  });
   app.post("/xet/shards", uploadShard);
   app.route({ method: ["POST", "PUT"], url: "/xet/shard/:prefix/:hash", handler: uploadShard });
 
@@ -172,6 +210,7 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
       ["hubble_xet_xorbs_stored_total", "Xorbs verified and stored", m.xorbsStored],
       ["hubble_xet_xorb_bytes_stored_total", "Bytes of xorbs stored", m.xorbBytesStored],
       ["hubble_xet_shards_received_total", "Shard uploads received", m.shardsReceived],
+      ["hubble_xet_shards_v2_received_total", "Shard uploads received through /v2/shards", m.shardsReceivedV2],
       ["hubble_xet_shard_bytes_received_total", "Bytes of shard bodies received", m.shardBytesReceived],
       ["hubble_xet_reconstructions_total", "Reconstruction plans served", m.reconstructions],
     ] as const;

@@ -47,9 +47,10 @@ def test_upload_file_then_download_every_way(api, repo_id, endpoint, tmp_path):
     before = metrics(endpoint)
     api.upload_file(path_or_fileobj=str(src), path_in_repo="weights/big.bin", repo_id=repo_id)
     after = metrics(endpoint)
-    # The bytes went through the CAS, not the LFS batch API.
+    # The bytes went through the CAS, not the LFS batch API; the shard through /v2/shards.
     assert after["hubble_xet_xorb_bytes_received_total"] - before["hubble_xet_xorb_bytes_received_total"] >= len(data)
     assert after["hubble_xet_shards_received_total"] > before["hubble_xet_shards_received_total"]
+    assert after["hubble_xet_shards_v2_received_total"] > before["hubble_xet_shards_v2_received_total"]
 
     [info] = api.get_paths_info(repo_id, ["weights/big.bin"])
     assert info.lfs.sha256 == sha(data) and info.size == len(data)
