@@ -48,6 +48,8 @@ const ROUTES: Record<string, (r: string, repo: Repo) => { method: "GET" | "POST"
   "xet write token": (r) => ({ method: "GET", url: `/api/models/${r}/xet-write-token/main` }),
   "git push": (r) => ({ method: "GET", url: `/${r}.git/info/refs?service=git-receive-pack` }),
   "access requests": (r) => ({ method: "GET", url: `/api/models/${r}/user-access-request/pending` }),
+  "lfs files list": (r) => ({ method: "GET", url: `/api/models/${r}/lfs-files` }),
+  "lfs files delete (admin)": (r) => ({ method: "POST", url: `/api/models/${r}/lfs-files/batch`, payload: { deletions: { sha: ["c".repeat(64)], rewriteHistory: true } } }),
   "settings (admin)": (r, repo) => ({ method: "PUT", url: `/api/models/${r}/settings`, payload: repo === "gated" ? { gated: "manual" } : { private: repo === "private" || repo === "own" } }),
 };
 
@@ -70,6 +72,8 @@ const write = { public: WRITE_PUBLIC, private: WRITE_PRIVATE, gated: WRITE_PUBLI
 const but400 = (row: number[]) => row.map((s) => (s === 200 ? 400 : s));
 /** Creations the protocol answers with 201 (git-lfs lock create). */
 const but201 = (row: number[]) => row.map((s) => (s === 200 ? 201 : s));
+/** Allowed, but the named object is not the repo's (permanent LFS deletion of an unknown oid). */
+const but404 = (row: number[]) => row.map((s) => (s === 200 ? 404 : s));
 const EXPECTED: Record<keyof typeof ROUTES, Record<Repo, number[]>> = {
   "repo info": read,
   "tree": read,
@@ -93,6 +97,8 @@ const EXPECTED: Record<keyof typeof ROUTES, Record<Repo, number[]>> = {
   "xet write token": write,
   "git push": write,
   "access requests": { public: but400(WRITE_PUBLIC), private: but400(WRITE_PRIVATE), gated: WRITE_PUBLIC, own: but400(WRITE_OWN) },
+  "lfs files list": write,
+  "lfs files delete (admin)": { public: but404(ADMIN_PUBLIC), private: but404(ADMIN_PRIVATE), gated: but404(ADMIN_PUBLIC), own: but404(ADMIN_OWN) },
   "settings (admin)": { public: ADMIN_PUBLIC, private: ADMIN_PRIVATE, gated: ADMIN_PUBLIC, own: ADMIN_OWN },
 };
 
@@ -141,7 +147,7 @@ test("access matrix: every route × caller × repo kind gives the expected statu
         cells++;
         if (res.statusCode !== expected[i]) wrong.push(`${route} · ${repo} · ${caller}: expected ${expected[i]}, got ${res.statusCode} ${res.body.slice(0, 120)}`);
         // A private repo the caller may not see is indistinguishable from a missing one.
-        if (res.statusCode === 404 && (repo === "private" || repo === "own") && req.url.startsWith("/api/")) {
+        if (res.statusCode === 404 && (repo === "private" || repo === "own") && READ_PRIVATE[i] === 404 && req.url.startsWith("/api/")) {
           if (res.headers["x-error-code"] !== "RepoNotFound") wrong.push(`${route} · ${repo} · ${caller}: 404 without X-Error-Code RepoNotFound`);
         }
         if (res.statusCode === 403 && repo === "gated" && expected === DOWNLOAD_GATED) {
