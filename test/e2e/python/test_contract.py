@@ -9,7 +9,7 @@ import warnings
 
 import httpx2 as httpx
 import pytest
-from huggingface_hub import CommitOperationAdd, CommitOperationDelete, hf_hub_download
+from huggingface_hub import CommitOperationAdd, hf_hub_download
 from huggingface_hub.errors import (
     BadRequestError,
     EntryNotFoundError,
@@ -67,22 +67,14 @@ def test_commit_paths_control_characters_duplicates_and_escapes(api, repo_id, en
             api.upload_file(path_or_fileobj=b"x", path_in_repo=path, repo_id=repo_id)
         assert e.value.response.status_code == 400
         assert "control characters" in e.value.response.headers["x-error-message"]
-    with pytest.raises(HfHubHTTPError) as e:
-        api.create_commit(
-            repo_id,
-            operations=[CommitOperationAdd("same.txt", b"1"), CommitOperationAdd("same.txt", b"2")],
-            commit_message="twice",
-        )
-    assert e.value.response.status_code == 400
-    assert "appears twice" in e.value.response.headers["x-error-message"]
-    with pytest.raises(HfHubHTTPError) as e:
-        api.create_commit(
-            repo_id,
-            operations=[CommitOperationAdd("both", b"1"), CommitOperationAdd("both/inner.txt", b"2")],
-            commit_message="file and folder",
-        )
-    assert e.value.response.status_code == 400
-    assert "both as a file and as a folder" in e.value.response.headers["x-error-message"]
+    for ops, message in [
+        ([CommitOperationAdd("same.txt", b"1"), CommitOperationAdd("same.txt", b"2")], "appears twice"),
+        ([CommitOperationAdd("both", b"1"), CommitOperationAdd("both/inner.txt", b"2")], "both as a file and as a folder"),
+    ]:
+        with pytest.raises(HfHubHTTPError) as e:
+            api.create_commit(repo_id, operations=ops, commit_message="refused")
+        assert e.value.response.status_code == 400
+        assert message in e.value.response.headers["x-error-message"]
     assert head_sha(api, repo_id) == before, "nothing was committed"
 
     # A path that escapes the repo: the client refuses '..' itself, so the wire is checked raw.
