@@ -26,7 +26,8 @@ def test_create_repo_each_type(api, anon_api, repo_type):
     with pytest.raises(HfHubHTTPError) as e:
         api.create_repo(rid, repo_type=repo_type, **kwargs)
     assert e.value.response.status_code == 409
-    assert api.list_repo_files(rid, repo_type=repo_type) == [".gitattributes"]
+    # As on the Hub, a new Space starts with its README (sdk metadata); models and datasets don't.
+    assert api.list_repo_files(rid, repo_type=repo_type) == ([".gitattributes", "README.md"] if repo_type == "space" else [".gitattributes"])
     commits = api.list_repo_commits(rid, repo_type=repo_type)
     assert [c.title for c in commits] == ["initial commit"]
     assert anon_api.repo_exists(rid, repo_type=repo_type)
