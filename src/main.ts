@@ -20,6 +20,7 @@ import { lz4Codec } from "./adapters/xet/lz4.js";
 import { verifyPool } from "./adapters/xet/verify-pool.js";
 import { Locks } from "./core/locks.js";
 import { Orgs } from "./core/orgs.js";
+import { Reads } from "./core/reads.js";
 import { Repos } from "./core/repos.js";
 import { Sessions } from "./core/sessions.js";
 import { SshKeys } from "./core/ssh-keys.js";
@@ -98,6 +99,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     access,
     repos,
     storage: new Storage(meta, gitStore, blobs, access, repos),
+    reads: new Reads(gitStore, (repoId, oids) => xet.filesForOids(repoId, oids)),
     commits: new Commits(
       meta,
       gitStore,

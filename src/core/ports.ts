@@ -117,6 +117,11 @@ export interface GitRepo {
   countCommits(from: CommitOid): Promise<number>;
   /** Newest commit at or before `from` that changed `path`, or null. */
   lastCommitTouching(from: CommitOid, path: string): Promise<CommitObject | null>;
+  /**
+   * The newest commit that changed each of `names` (direct children of `folder`, "" for the root),
+   * found in one pass over history instead of one `git log` per name.
+   */
+  lastCommitsIn(from: CommitOid, folder: string, names: string[]): Promise<Map<string, CommitObject>>;
   /** Lists a tree at `path` ("" for root); recursive includes sub-trees as entries. Null if path is not a tree. */
   listTree(commit: CommitOid, path: string, recursive: boolean): Promise<TreeEntry[] | null>;
   /** The entry at a path, or null. */

@@ -92,3 +92,26 @@ test("tree pagination follows absolute Link cursors to the end", async () => {
   }
   assert.deepEqual(seen, [".gitattributes", ".gitignore", "README.md", "a", "a/one.txt"], "a new Space starts with its README");
 });
+
+test("tree expand: last commits come from one history pass per folder and match `git log -1` per path", async () => {
+  const commit = async (summary: string, ...files: ReturnType<typeof file>[]) => {
+    const r = await h.hub.app.inject({ method: "POST", url: "/api/spaces/admin/shapes/commit/main", headers: { ...h.auth, "content-type": "application/x-ndjson" }, payload: ndjson(header(summary), ...files) });
+    assert.equal(r.statusCode, 200, r.body);
+    return r.json().commitOid as string;
+  };
+  const c1 = await commit("lc one", file("lc/x.txt", "1"), file("lc/y.txt", "1"), file("lc/deep/z.txt", "1"), file("lc/odd name\twith tab?.txt".replace("\t", " "), "1"));
+  const c2 = await commit("lc two", file("lc/x.txt", "2"));
+  const c3 = await commit("lc three", file("lc/deep/z.txt", "3"), file("other.txt", "o"));
+  const tree = async (path: string) => {
+    const r = await h.hub.app.inject({ method: "GET", url: `/api/spaces/admin/shapes/tree/main/${path}?expand=true` });
+    assert.equal(r.statusCode, 200, r.body);
+    return Object.fromEntries(r.json().map((e: { path: string; lastCommit: { id: string } }) => [e.path, e.lastCommit.id]));
+  };
+  assert.deepEqual(await tree("lc"), { "lc/deep": c3, "lc/odd name with tab?.txt": c1, "lc/x.txt": c2, "lc/y.txt": c1 });
+  const root = await tree("");
+  assert.equal(root["lc"], c3);
+  assert.equal(root["other.txt"], c3);
+  // The per-path answer (paths-info expand) agrees with the per-folder pass.
+  const info = await h.hub.app.inject({ method: "POST", url: "/api/spaces/admin/shapes/paths-info/main", headers: { "content-type": "application/json" }, payload: { paths: ["lc/y.txt", "lc/deep/z.txt"], expand: true } });
+  assert.deepEqual(info.json().map((e: { lastCommit: { id: string } }) => e.lastCommit.id), [c1, c3]);
+});

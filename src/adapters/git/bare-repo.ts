@@ -226,6 +226,53 @@ export class BareRepo implements GitRepo {
     return oid ? this.readCommit(oid) : null;
   }
 
+  async lastCommitsIn(from: CommitOid, folder: string, names: string[]): Promise<Map<string, CommitObject>> {
+    const out = new Map<string, CommitObject>();
+    const wanted = new Set<string>();
+    for (const n of names) {
+      const hit = lastTouching.get(`${this.dir}\0${from}\0${folder ? `${folder}/${n}` : n}`);
+      if (hit === undefined) wanted.add(n);
+      else if (hit) out.set(n, await this.readCommit(hit));
+    }
+    if (wanted.size === 0) return out;
+    // One `git log` over the folder, newest first: each commit lists the paths it changed; the
+    // first commit naming an entry is that entry's last commit. Stops as soon as all are found.
+    const prefix = folder ? `${folder}/` : "";
+    const found = new Map<string, CommitOid>();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn("git", ["log", "--format=%x01%H", "--name-only", "-z", "--no-renames", from, "--", ...(folder ? [`${folder}/`] : [])], { cwd: this.dir, env: gitEnv({ GIT_LITERAL_PATHSPECS: "1" }), stdio: ["ignore", "pipe", "ignore"] });
+      let current: CommitOid | null = null;
+      let rest = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (chunk: string) => {
+        const parts = (rest + chunk).split("\0");
+        rest = parts.pop()!;
+        for (let part of parts) {
+          const mark = part.lastIndexOf("\x01");
+          if (mark >= 0) {
+            current = part.slice(mark + 1, mark + 41) as CommitOid;
+            part = part.slice(mark + 42);
+          }
+          part = part.replace(/^\n+/, "");
+          if (!current || !part.startsWith(prefix)) continue;
+          const name = part.slice(prefix.length).split("/")[0]!;
+          if (wanted.has(name) && !found.has(name)) {
+            found.set(name, current);
+            if (found.size === wanted.size) child.kill();
+          }
+        }
+      });
+      child.on("close", () => resolve());
+      child.on("error", reject);
+    });
+    for (const n of wanted) {
+      const oid = found.get(n);
+      lastTouching.set(`${this.dir}\0${from}\0${folder ? `${folder}/${n}` : n}`, oid ?? "");
+      if (oid) out.set(n, await this.readCommit(oid));
+    }
+    return out;
+  }
+
   async listTree(commit: CommitOid, path: string, recursive: boolean) {
     const key = `${this.dir}\0${commit}\0${path}\0${recursive}`;
     const hit = this.trees.get(key);

@@ -1,36 +1,26 @@
 /** HF API: tree, paths-info, refs, commit history, branches, tags, super-squash. */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { describe, resolveRevision, type PathInfo } from "../../core/content.js";
 import { errors } from "../../core/errors.js";
-import { parseRepoPath, repoTypeFromPlural, type CommitOid } from "../../core/ids.js";
-import type { CommitObject, GitRepo } from "../../core/ports.js";
+import { parseRepoPath, repoTypeFromPlural } from "../../core/ids.js";
+import type { CommitObject } from "../../core/ports.js";
+import type { Entry } from "../../core/reads.js";
 import { actorOf, baseUrl, flag, many, rawTail, repoIdOf, revAndPath } from "../http/context.js";
 import type { Services } from "../http/services.js";
 
 const PLURALS = ["models", "datasets", "spaces"] as const;
 type Body = Record<string, unknown>;
 
-/** Tree/paths-info item in the Hub's shape, optionally with its last commit. */
-async function treeItem(git: GitRepo, commit: CommitOid, info: PathInfo, expand: boolean) {
-  const item: Record<string, unknown> = { type: info.type, oid: info.oid, size: info.size, path: info.path };
-  if (info.lfs) item.lfs = info.lfs;
-  if (expand) {
-    const c = await git.lastCommitTouching(commit, info.path);
-    if (c) item.lastCommit = { id: c.oid, title: c.title, date: new Date(c.date * 1000).toISOString() };
-  }
-  return item;
-}
-
-/** Adds `xetHash` to LFS items that are Xet files of the repo (clients then download through Xet). */
-async function addXetHashes(svc: Services, repoId: number, items: Record<string, unknown>[]) {
-  const oids = items.map((i) => (i.lfs as { oid?: string } | undefined)?.oid).filter((o): o is string => typeof o === "string");
-  if (oids.length === 0) return items;
-  const map = await svc.xet.filesForOids(repoId, oids);
-  for (const i of items) {
-    const h = map.get((i.lfs as { oid?: string } | undefined)?.oid ?? "");
-    if (h) i.xetHash = h;
-  }
-  return items;
+/** Tree/paths-info item in the Hub's shape. */
+function treeItem(e: Entry) {
+  return {
+    type: e.type,
+    oid: e.oid,
+    size: e.size,
+    path: e.path,
+    ...(e.lfs ? { lfs: e.lfs } : {}),
+    ...(e.xetHash ? { xetHash: e.xetHash } : {}),
+    ...(e.lastCommit ? { lastCommit: { id: e.lastCommit.oid, title: e.lastCommit.title, date: new Date(e.lastCommit.date * 1000).toISOString() } } : {}),
+  };
 }
 
 function commitView(c: CommitObject, formatted: boolean) {
@@ -70,61 +60,45 @@ export function registerContentRoutes(app: FastifyInstance, svc: Services): void
     const open = async (req: FastifyRequest, action: "read" | "write") => {
       const actor = await actorOf(svc, req);
       const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), action);
-      return { actor, repo, git: svc.commits.git(repo) };
+      return { actor, repo };
     };
 
     app.get(`/api/${plural}/:ns/:name/tree/*`, async (req, reply) => {
-      const { repo, git } = await open(req, "read");
+      const { repo } = await open(req, "read");
       const { rev, path } = revAndPath(rawTail(req, 5));
-      const commit = await resolveRevision(git, repo, rev);
       const q = req.query as Record<string, unknown>;
-      const recursive = flag(q.recursive);
       const expand = flag(q.expand);
-      const entries = await git.listTree(commit, path, recursive);
-      if (entries === null) throw errors.entryNotFound(path);
-      const pageSize = Math.min(Number(many(q.limit)[0]) || (expand ? 50 : 1000), expand ? 1000 : 10000);
-      const offset = cursorOf(q);
-      const page = entries.slice(offset, offset + pageSize);
-      const items = [];
-      for (const e of page) items.push(await treeItem(git, commit, await describe(git, e), expand));
-      if (offset + pageSize < entries.length) reply.header("Link", nextLink(svc, req, "cursor", Buffer.from(String(offset + pageSize)).toString("base64url")));
-      return addXetHashes(svc, repo.id, items);
+      const limit = Math.min(Number(many(q.limit)[0]) || (expand ? 50 : 1000), expand ? 1000 : 10000);
+      const page = await svc.reads.tree(repo, rev, path, { recursive: flag(q.recursive), expand, offset: cursorOf(q), limit });
+      if (page.next !== null) reply.header("Link", nextLink(svc, req, "cursor", Buffer.from(String(page.next)).toString("base64url")));
+      return page.entries.map(treeItem);
     });
 
     app.post(`/api/${plural}/:ns/:name/paths-info/*`, async (req) => {
-      const { repo, git } = await open(req, "read");
+      const { repo } = await open(req, "read");
       const { rev } = revAndPath(rawTail(req, 5));
-      const commit = await resolveRevision(git, repo, rev);
       const b = (req.body ?? {}) as Body;
       const paths = many(b.paths);
       if (paths.length > 1000) throw errors.badRequest("At most 1000 paths per request");
       const expand = b.expand === true || flag(b.expand);
-      const out = [];
-      for (const p of paths) {
-        const path = parseRepoPath(p.replace(/\/+$/, ""));
-        const e = await git.stat(commit, path);
-        if (e) out.push(await treeItem(git, commit, await describe(git, e), expand));
-      }
-      return addXetHashes(svc, repo.id, out);
+      return (await svc.reads.pathsInfo(repo, rev, paths.map((p) => parseRepoPath(p.replace(/\/+$/, ""))), expand)).map(treeItem);
     });
 
     app.get(`/api/${plural}/:ns/:name/refs`, async (req) => {
-      const { git } = await open(req, "read");
-      const { branches, tags } = await git.listRefs();
+      const { repo } = await open(req, "read");
+      const { branches, tags } = await svc.reads.refs(repo);
       const view = (prefix: string, m: Map<string, string>) => [...m].map(([name, targetCommit]) => ({ name, ref: `${prefix}${name}`, targetCommit }));
       const q = req.query as Record<string, unknown>;
       return { branches: view("refs/heads/", branches), converts: [], tags: view("refs/tags/", tags), ...(flag(q.include_prs) ? { pullRequests: [] } : {}) };
     });
 
     app.get(`/api/${plural}/:ns/:name/commits/*`, async (req, reply) => {
-      const { repo, git } = await open(req, "read");
+      const { repo } = await open(req, "read");
       const { rev } = revAndPath(rawTail(req, 5));
-      const commit = await resolveRevision(git, repo, rev);
       const q = req.query as Record<string, unknown>;
       const limit = Math.min(Math.max(Number(many(q.limit)[0]) || 50, 1), 1000);
       const page = Math.max(0, Number(many(q.p)[0]) || 0);
-      const total = await git.countCommits(commit);
-      const commits = await git.log(commit, page * limit, limit);
+      const { total, commits } = await svc.reads.history(repo, rev, { offset: page * limit, limit });
       reply.header("X-Total-Count", String(total));
       if ((page + 1) * limit < total) reply.header("Link", nextLink(svc, req, "p", String(page + 1)));
       const formatted = many(q["expand[]"]).includes("formatted") || many(q.expand).includes("formatted");

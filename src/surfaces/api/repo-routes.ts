@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { validateCard } from "../../core/card.js";
 import { errors } from "../../core/errors.js";
 import { parseRepoName, repoTypeFromBody, repoTypeFromPlural, type RepoType } from "../../core/ids.js";
-import { resolveRevision } from "../../core/content.js";
 import { DEFAULT_LFS_SUFFIXES, DEFAULT_LFS_THRESHOLD } from "../../core/lfs-rules.js";
 import { actorOf, baseUrl, flag, many, rawTail, repoIdOf, revAndPath } from "../http/context.js";
 import type { Services } from "../http/services.js";
@@ -109,11 +108,9 @@ function strictBase64(s: string): Buffer {
 async function info(svc: Services, type: RepoType, req: FastifyRequest, revAt: number | null) {
   const actor = await actorOf(svc, req);
   const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "read");
-  const git = svc.commits.git(repo);
   const rev = revAt === null ? repo.defaultBranch : revAndPath(rawTail(req, revAt)).rev;
-  const commit = await resolveRevision(git, repo, rev);
   const q = req.query as Record<string, unknown>;
-  return repoInfo(git, repo, commit, flag(q.blobs));
+  return repoInfo(svc.reads, repo, rev, flag(q.blobs));
 }
 
 async function listRepos(svc: Services, type: RepoType, req: FastifyRequest, reply: FastifyReply) {
@@ -142,9 +139,8 @@ async function listRepos(svc: Services, type: RepoType, req: FastifyRequest, rep
       items.push(base);
       continue;
     }
-    const git = svc.commits.git(r);
-    const commit = await git.resolveCommit(`refs/heads/${r.defaultBranch}`);
-    items.push({ ...base, sha: commit, siblings: commit ? await siblings(git, commit, false) : [] });
+    const commit = await svc.reads.defaultHead(r);
+    items.push({ ...base, sha: commit, siblings: commit ? siblings(await svc.reads.files(r, commit, false), false) : [] });
   }
   if (rows.length === limit) {
     const url = new URL(req.url, baseUrl(svc, req) + "/");

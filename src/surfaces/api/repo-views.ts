@@ -1,7 +1,8 @@
 /** JSON views of repositories in the Hub's shapes (repo info, listings, siblings). */
-import { describe } from "../../core/content.js";
-import { urlPrefix, type CommitOid } from "../../core/ids.js";
-import type { GitRepo, RepoRecord } from "../../core/ports.js";
+import type { PathInfo } from "../../core/content.js";
+import { urlPrefix } from "../../core/ids.js";
+import type { RepoRecord } from "../../core/ports.js";
+import type { Reads } from "../../core/reads.js";
 import { fullName } from "../../core/repos.js";
 
 /** Web URL of a repo. */
@@ -34,33 +35,21 @@ export function repoSummary(repo: RepoRecord) {
   };
 }
 
-/** Siblings of a commit; with `blobs`, each carries size, blobId and LFS info. */
-export async function siblings(git: GitRepo, commit: CommitOid, blobs: boolean) {
-  const entries = (await git.listTree(commit, "", true)) ?? [];
-  const out = [];
-  for (const e of entries) {
-    if (e.type !== "blob") continue;
-    if (!blobs) {
-      out.push({ rfilename: e.path });
-      continue;
-    }
-    const d = await describe(git, e);
-    out.push({ rfilename: e.path, size: d.size, blobId: d.oid, ...(d.lfs ? { lfs: { sha256: d.lfs.oid, size: d.lfs.size, pointerSize: d.lfs.pointerSize } } : {}) });
-  }
-  return out;
+/** Siblings in the Hub's shape; with `blobs`, each carries size, blobId and LFS info. */
+export function siblings(files: PathInfo[], blobs: boolean) {
+  return files.map((d) => (blobs ? { rfilename: d.path, size: d.size, blobId: d.oid, ...(d.lfs ? { lfs: { sha256: d.lfs.oid, size: d.lfs.size, pointerSize: d.lfs.pointerSize } } : {}) } : { rfilename: d.path }));
 }
 
 /** Full repo info at a commit. */
-export async function repoInfo(git: GitRepo, repo: RepoRecord, commit: CommitOid, blobs: boolean) {
-  const c = await git.readCommit(commit);
-  const sibs = await siblings(git, commit, blobs);
-  const usedStorage = blobs ? sibs.reduce((n, s) => n + ((s as { size?: number }).size ?? 0), 0) : undefined;
+export async function repoInfo(reads: Reads, repo: RepoRecord, rev: string, blobs: boolean) {
+  const c = await reads.commitAt(repo, rev);
+  const files = await reads.files(repo, c.oid, blobs);
   return {
     ...repoSummary(repo),
-    sha: commit,
+    sha: c.oid,
     lastModified: new Date(c.date * 1000).toISOString(),
-    siblings: sibs,
+    siblings: siblings(files, blobs),
     spaces: [],
-    ...(usedStorage !== undefined ? { usedStorage } : {}),
+    ...(blobs ? { usedStorage: files.reduce((n, f) => n + f.size, 0) } : {}),
   };
 }

@@ -4,7 +4,6 @@
  * caches rely on and exact byte ranges.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { describe, resolveRevision, SMALL_BLOB, smallBlob } from "../../core/content.js";
 import { errors, HubError } from "../../core/errors.js";
 import { urlPrefix, type RepoType, type Sha256 } from "../../core/ids.js";
 import { fullName } from "../../core/repos.js";
@@ -62,16 +61,15 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   }
   const { rev, path } = revAndPath(tail);
   if (!path) throw errors.entryNotFound("");
-  const git = svc.commits.git(repo);
-  const commit = await resolveRevision(git, repo, rev);
+  const commit = await svc.reads.revision(repo, rev);
   reply.header("X-Repo-Commit", commit);
-  const entry = await git.stat(commit, path);
-  if (!entry || entry.type !== "blob") throw errors.entryNotFound(path);
-  const info = await describe(git, entry);
-  const lfs = kind === "resolve" ? info.lfs : undefined;
-  const size = lfs ? lfs.size : entry.size;
+  const entry = await svc.reads.file(repo, commit, path);
+  const lfs = kind === "resolve" ? entry.lfs : undefined;
+  // What git stores: the pointer's own size for an LFS file.
+  const gitSize = entry.lfs ? entry.lfs.pointerSize : entry.size;
+  const size = lfs ? lfs.size : gitSize;
   const etag = lfs ? lfs.oid : entry.oid;
-  const xet = lfs ? await svc.xet.fileForOid(repo.id, lfs.oid) : null;
+  const xet = lfs && entry.xetHash ? { fileHash: entry.xetHash } : null;
   const name = path.split("/").pop()!;
   if (xet) {
     // Xet-backed: advertise the Xet file id and where to get a read token for this commit
@@ -103,9 +101,5 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   if (req.method === "HEAD") return reply.send();
   const r = range ?? { start: 0, end: size - 1 };
   if (lfs) return sendBlob(reply, reader, () => svc.lfs.open(repo.id, lfs.oid as Sha256, range ?? undefined), r.start, r.end);
-  if (entry.size <= SMALL_BLOB) {
-    const data = await smallBlob(git, entry.oid);
-    return reply.send(range ? data.subarray(range.start, range.end + 1) : data);
-  }
-  return reply.send(git.streamBlob(entry.oid, range ?? undefined));
+  return reply.send(await svc.reads.blob(repo, entry.oid, gitSize, range ?? undefined));
 }

@@ -6,6 +6,7 @@ import type { Gate } from "../../core/gate.js";
 import type { Lfs } from "../../core/lfs.js";
 import type { Locks } from "../../core/locks.js";
 import type { Orgs } from "../../core/orgs.js";
+import type { Reads } from "../../core/reads.js";
 import type { Repos } from "../../core/repos.js";
 import type { Sessions } from "../../core/sessions.js";
 import type { SshKeys } from "../../core/ssh-keys.js";
@@ -28,4 +29,5 @@ export interface Services {
   orgs: Orgs;
   sshKeys: SshKeys;
   storage: Storage;
+  reads: Reads;
 }
