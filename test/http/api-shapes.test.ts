@@ -115,3 +115,22 @@ test("tree expand: last commits come from one history pass per folder and match 
   const info = await h.hub.app.inject({ method: "POST", url: "/api/spaces/admin/shapes/paths-info/main", headers: { "content-type": "application/json" }, payload: { paths: ["lc/y.txt", "lc/deep/z.txt"], expand: true } });
   assert.deepEqual(info.json().map((e: { lastCommit: { id: string } }) => e.lastCommit.id), [c1, c3]);
 });
+
+test("each surface renders its errors its own way: HF JSON, LFS JSON with message, git with a Basic challenge", async () => {
+  const api = await h.hub.app.inject({ method: "GET", url: "/api/models/admin/nope" });
+  assert.equal(api.statusCode, 401);
+  assert.equal(api.headers["x-error-code"], "RepoNotFound");
+  assert.match(String(api.headers["content-type"]), /^application\/json/);
+  assert.equal(api.headers["www-authenticate"], undefined, "the HF API does not challenge");
+  const lfs = await h.hub.app.inject({ method: "POST", url: "/admin/nope.git/info/lfs/objects/batch", headers: { "content-type": "application/vnd.git-lfs+json" }, payload: { operation: "download", objects: [] } });
+  assert.equal(lfs.statusCode, 401);
+  assert.match(String(lfs.headers["content-type"]), /^application\/vnd\.git-lfs\+json/);
+  assert.equal(lfs.json().message, "Repository not found");
+  assert.equal(lfs.headers["lfs-authenticate"], 'Basic realm="Hubble"');
+  const git = await h.hub.app.inject({ method: "GET", url: "/admin/nope.git/info/refs?service=git-upload-pack" });
+  assert.equal(git.statusCode, 401);
+  assert.equal(git.headers["www-authenticate"], 'Basic realm="Hubble"');
+  const lfsBad = await h.hub.app.inject({ method: "PUT", url: "/lfs/objects/1/" + "a".repeat(64) + "/3?exp=1&sig=x", payload: "abc" });
+  assert.equal(lfsBad.statusCode, 403);
+  assert.match(lfsBad.json().message, /signature/);
+});

@@ -87,18 +87,14 @@ export function afterPush(svc: Services, repo: RepoRecord, done: Promise<number>
 /** Registers the smart HTTP routes and the internal hook callback. */
 export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
 
-  const open = async (req: FastifyRequest, reply: FastifyReply, type: RepoType, service: string): Promise<RepoRecord> => {
+  // A 401 carries the Basic challenge (the surface's error renderer adds it), so git asks for credentials.
+  const open = async (req: FastifyRequest, _reply: FastifyReply, type: RepoType, service: string): Promise<RepoRecord> => {
     const p = req.params as { ns: string; name: string };
     const id = `${p.ns}/${p.name.replace(/\.git$/, "")}`;
-    try {
-      const actor = await actorOf(svc, req);
-      const { repo, movedFrom } = await svc.repos.get(actor, type, id, service === "git-receive-pack" ? "write" : "download");
-      if (movedFrom && service === "git-receive-pack") throw errors.repoNotFound(actor === null);
-      return repo;
-    } catch (e) {
-      if (e instanceof HubError && e.status === 401) reply.header("WWW-Authenticate", 'Basic realm="Hubble"');
-      throw e;
-    }
+    const actor = await actorOf(svc, req);
+    const { repo, movedFrom } = await svc.repos.get(actor, type, id, service === "git-receive-pack" ? "write" : "download");
+    if (movedFrom && service === "git-receive-pack") throw errors.repoNotFound(actor === null);
+    return repo;
   };
 
   for (const { prefix, type } of PREFIXES) {

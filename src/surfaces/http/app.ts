@@ -3,7 +3,7 @@
  * route modules. Handlers never see a stack trace leave the process.
  */
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { errors, HubError } from "../../core/errors.js";
 import { registerRepoRoutes } from "../api/repo-routes.js";
 import { registerContentRoutes } from "../api/content-routes.js";
@@ -26,14 +26,49 @@ const NAMESPACELESS = [
   /^\/(datasets\/|spaces\/)?[^/]+?(\.git)?\/(info\/refs|info\/lfs\/.*|git-upload-pack|git-receive-pack)$/,
 ];
 
+/**
+ * An error renderer for one surface. `hf`: status, `X-Error-Code`, `X-Error-Message`, JSON
+ * `{"error"}`. `lfs`: the same plus `message` (what git-lfs prints), the LFS media type and, on
+ * 401, `LFS-Authenticate`/`WWW-Authenticate`. `git`: HF JSON plus the Basic challenge on 401 so git
+ * asks for credentials. Unknown failures become a bare `Internal Error` (logged, never sent).
+ */
+export function errorRenderer(svc: Services, flavor: "hf" | "lfs" | "git") {
+  return (err: FastifyError | HubError, req: FastifyRequest, reply: FastifyReply) => {
+    let base = "";
+    try {
+      base = baseUrl(svc, req);
+    } catch {
+      // an invalid Host: the error is rendered without absolute URLs
+    }
+    let e: HubError;
+    if (err instanceof HubError) {
+      if (err.status >= 500) req.log.error({ err }, "internal error");
+      e = err;
+    } else {
+      const status = (err as FastifyError).statusCode;
+      if (status && status >= 400 && status < 500) e = new HubError(status === 413 ? "PayloadTooLarge" : "BadRequest", err.message, {}, status);
+      else {
+        req.log.error({ err }, "unhandled error");
+        e = new HubError("Internal", "Internal Error");
+      }
+    }
+    if (flavor !== "hf" && e.status === 401) {
+      reply.header("WWW-Authenticate", 'Basic realm="Hubble"');
+      if (flavor === "lfs") reply.header("LFS-Authenticate", 'Basic realm="Hubble"');
+    }
+    if (flavor === "lfs") return sendHubError(reply, new HubError(e.kind, e.message, { message: e.message, ...e.extra }, e.statusOverride), base, "application/vnd.git-lfs+json");
+    return sendHubError(reply, e, base);
+  };
+}
+
 /** Renders a HubError the HF way: status, `X-Error-Code`, `X-Error-Message`, JSON `{"error"}`. */
-export function sendHubError(reply: FastifyReply, e: HubError, base: string): FastifyReply {
+export function sendHubError(reply: FastifyReply, e: HubError, base: string, type = "application/json"): FastifyReply {
   const extra = { ...e.extra };
   if (typeof extra.url === "string" && extra.url.startsWith("/")) extra.url = base + extra.url;
   if (e.hfCode) reply.header("X-Error-Code", e.hfCode);
   if (typeof extra.retryAfter === "number") reply.header("Retry-After", String(extra.retryAfter));
   reply.header("X-Error-Message", e.message.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000));
-  return reply.status(e.status).type("application/json").send({ error: e.message, ...extra });
+  return reply.status(e.status).type(type).send({ error: e.message, ...extra });
 }
 
 function formParser(body: string): Record<string, string | string[]> {
@@ -86,25 +121,9 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   // NDJSON commits and binary uploads are consumed as streams by their handlers.
   app.addContentTypeParser("*", (_req, _payload, done) => done(null));
 
-  app.setErrorHandler((err: FastifyError | HubError, req, reply) => {
-    let base = "";
-    try {
-      base = baseUrl(svc, req);
-    } catch {
-      // an invalid Host: the error is rendered without absolute URLs
-    }
-    if (err instanceof HubError) {
-      if (err.status >= 500) req.log.error({ err }, "internal error");
-      return sendHubError(reply, err, base);
-    }
-    const status = (err as FastifyError).statusCode;
-    if (status && status >= 400 && status < 500) {
-      const kind = status === 413 ? "PayloadTooLarge" : status === 415 ? "BadRequest" : "BadRequest";
-      return sendHubError(reply, new HubError(kind, err.message, {}, status), base);
-    }
-    req.log.error({ err }, "unhandled error");
-    return sendHubError(reply, new HubError("Internal", "Internal Error"), base);
-  });
+  // The root renders errors the HF way (health, telemetry, unknown routes); each surface below is
+  // an encapsulated plugin with its own renderer.
+  app.setErrorHandler(errorRenderer(svc, "hf"));
   app.setNotFoundHandler(async (req, reply) => {
     const path = req.url.split("?")[0]!;
     // A repo id without a namespace (`gpt2`): every repo here has one, so it does not exist —
@@ -126,16 +145,28 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   app.get("/health", async () => ({ status: "ok" }));
   app.route({ method: ["GET", "HEAD", "POST"], url: "/api/telemetry/*", handler: async () => ({}) });
 
-  registerRepoRoutes(app, svc);
-  registerContentRoutes(app, svc);
-  registerCommitRoutes(app, svc);
-  registerResolveRoutes(app, svc);
-  registerLfsRoutes(app, svc);
-  registerGitRoutes(app, svc);
-  registerLockRoutes(app, svc);
-  registerXetRoutes(app, svc);
-  registerGateRoutes(app, svc);
-  registerAccountRoutes(app, svc);
-  registerStorageRoutes(app, svc);
+  await app.register(async (api) => {
+    api.setErrorHandler(errorRenderer(svc, "hf"));
+    registerRepoRoutes(api, svc);
+    registerContentRoutes(api, svc);
+    registerCommitRoutes(api, svc);
+    registerResolveRoutes(api, svc);
+    registerGateRoutes(api, svc);
+    registerAccountRoutes(api, svc);
+    registerStorageRoutes(api, svc);
+  });
+  await app.register(async (lfs) => {
+    lfs.setErrorHandler(errorRenderer(svc, "lfs"));
+    registerLfsRoutes(lfs, svc);
+    registerLockRoutes(lfs, svc);
+  });
+  await app.register(async (xet) => {
+    xet.setErrorHandler(errorRenderer(svc, "hf"));
+    registerXetRoutes(xet, svc);
+  });
+  await app.register(async (gitHttp) => {
+    gitHttp.setErrorHandler(errorRenderer(svc, "git"));
+    registerGitRoutes(gitHttp, svc);
+  });
   return app;
 }

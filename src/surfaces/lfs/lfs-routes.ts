@@ -3,7 +3,7 @@
  * huggingface.js, git-lfs), and the signed transfer routes its answers point to.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errors, HubError } from "../../core/errors.js";
+import { errors } from "../../core/errors.js";
 import { parseSha256, type RepoType } from "../../core/ids.js";
 import { parseRange } from "../api/resolve-routes.js";
 import { actorOf, baseUrl } from "../http/context.js";
@@ -40,26 +40,21 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
       if (!Array.isArray(b.objects)) throw errors.badRequest("'objects' must be a list");
       if (b.objects.length > 1000) throw errors.badRequest("At most 1000 objects per batch");
       const actor = await actorOf(svc, req);
-      try {
-        const { repo } = await svc.repos.get(actor, type, id, b.operation === "upload" ? "write" : "download");
-        const transfers = Array.isArray(b.transfers) ? b.transfers.map(String) : ["basic"];
-        const base = baseUrl(svc, req);
-        // git-xet and huggingface.js offer "xet": the upload action is the write-token route
-        // (href, refreshed with the caller's credentials) plus a first token in headers.
-        const ref = typeof (b as { ref?: { name?: unknown } }).ref?.name === "string" ? String((b as { ref: { name: string } }).ref.name).replace(/^refs\/heads\//, "") : repo.defaultBranch;
-        const xetUpload = () => {
-          const { accessToken, exp } = svc.xet.issueToken(repo, "write");
-          return {
-            href: `${base}/api/${type}s/${fullName(repo)}/xet-write-token/${encodeURIComponent(ref)}`,
-            header: { "X-Xet-Cas-Url": casUrl(base), "X-Xet-Access-Token": accessToken, "X-Xet-Token-Expiration": String(exp) },
-          };
+      const { repo } = await svc.repos.get(actor, type, id, b.operation === "upload" ? "write" : "download");
+      const transfers = Array.isArray(b.transfers) ? b.transfers.map(String) : ["basic"];
+      const base = baseUrl(svc, req);
+      // git-xet and huggingface.js offer "xet": the upload action is the write-token route
+      // (href, refreshed with the caller's credentials) plus a first token in headers.
+      const ref = typeof (b as { ref?: { name?: unknown } }).ref?.name === "string" ? String((b as { ref: { name: string } }).ref.name).replace(/^refs\/heads\//, "") : repo.defaultBranch;
+      const xetUpload = () => {
+        const { accessToken, exp } = svc.xet.issueToken(repo, "write");
+        return {
+          href: `${base}/api/${type}s/${fullName(repo)}/xet-write-token/${encodeURIComponent(ref)}`,
+          header: { "X-Xet-Cas-Url": casUrl(base), "X-Xet-Access-Token": accessToken, "X-Xet-Token-Expiration": String(exp) },
         };
-        const out = await svc.lfs.batch(repo, b.operation, transfers, b.objects, (path) => base + path, req.headers.authorization, xetUpload);
-        return reply.type(LFS_JSON).send(out);
-      } catch (e) {
-        if (e instanceof HubError && e.status === 401) reply.header("LFS-Authenticate", 'Basic realm="Hubble"').header("WWW-Authenticate", 'Basic realm="Hubble"');
-        throw e instanceof HubError ? new HubError(e.kind, e.message, { message: e.message, ...e.extra }, e.statusOverride) : e;
-      }
+      };
+      const out = await svc.lfs.batch(repo, b.operation, transfers, b.objects, (path) => base + path, req.headers.authorization, xetUpload);
+      return reply.type(LFS_JSON).send(out);
     });
   }
 

@@ -1,6 +1,6 @@
 /** Git LFS locking API on `{repo}.git/info/lfs/locks` (git-lfs `lock`, `locks`, `unlock`, push verify). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errors, HubError } from "../../core/errors.js";
+import { errors } from "../../core/errors.js";
 import type { RepoType } from "../../core/ids.js";
 import type { LockRecord } from "../../core/ports.js";
 import { actorOf } from "../http/context.js";
@@ -22,15 +22,10 @@ type Body = { path?: unknown; ref?: { name?: unknown }; force?: unknown; cursor?
 export function registerLockRoutes(app: FastifyInstance, svc: Services): void {
   const open = async (req: FastifyRequest, reply: FastifyReply, type: RepoType, action: "read" | "write") => {
     const p = req.params as { ns: string; name: string };
-    try {
-      const actor = await actorOf(svc, req);
-      const { repo } = await svc.repos.get(actor, type, `${p.ns}/${p.name.replace(/\.git$/, "")}`, action);
-      reply.type(LFS_JSON);
-      return { actor: actor!, repo };
-    } catch (e) {
-      if (e instanceof HubError && e.status === 401) reply.header("LFS-Authenticate", 'Basic realm="Hubble"').header("WWW-Authenticate", 'Basic realm="Hubble"');
-      throw e instanceof HubError ? new HubError(e.kind, e.message, { message: e.message }, e.statusOverride) : e;
-    }
+    const actor = await actorOf(svc, req);
+    const { repo } = await svc.repos.get(actor, type, `${p.ns}/${p.name.replace(/\.git$/, "")}`, action);
+    reply.type(LFS_JSON);
+    return { actor: actor!, repo };
   };
 
   for (const { prefix, type } of PREFIXES) {
