@@ -179,3 +179,54 @@ test("an NDJSON line longer than the largest inline file is refused as soon as t
     await h.close();
   }
 });
+
+test("cookie-authenticated state changes must come from this site (CSRF); bearer tokens are exempt", async () => {
+  const h = await hubWith({}, { publicUrl: "https://hub.example.org" });
+  try {
+    await h.hub.services.accounts.createUser("vic", { password: "victim's long password" });
+    const login = await h.hub.app.inject({ method: "POST", url: "/api/login", headers: { "sec-fetch-site": "same-origin" }, payload: { username: "vic", password: "victim's long password" } });
+    assert.equal(login.statusCode, 200, login.body);
+    const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+    const mint = (headers: Record<string, string>) => h.hub.app.inject({ method: "POST", url: "/api/settings/tokens", headers: { cookie, ...headers }, payload: { role: "write", name: "x" } });
+    const attempts: Record<string, string>[] = [{ origin: "https://evil.example", "sec-fetch-site": "cross-site" }, { origin: "https://evil.example" }, { "sec-fetch-site": "same-site" }, { origin: "null", "sec-fetch-site": "cross-site" }];
+    for (const headers of attempts) {
+      const r = await mint(headers);
+      assert.equal(r.statusCode, 403, JSON.stringify(headers));
+      assert.match(String(r.headers["x-error-message"]), /Cross-site request refused/);
+    }
+    const before = (await h.hub.app.inject({ method: "GET", url: "/api/settings/tokens", headers: { cookie, origin: "https://evil.example", "sec-fetch-site": "cross-site" } })).json().length;
+    assert.equal((await mint({ origin: "https://hub.example.org" })).statusCode, 200);
+    assert.equal((await mint({ "sec-fetch-site": "same-origin" })).statusCode, 200);
+    assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/settings/tokens", headers: { cookie } })).json().length, before + 2, "reads are not state changes; only the two same-site mints happened");
+    // Login CSRF and a cross-site logout are refused too.
+    assert.equal((await h.hub.app.inject({ method: "POST", url: "/api/login", headers: { origin: "https://evil.example" }, payload: { username: "vic", password: "victim's long password" } })).statusCode, 403);
+    assert.equal((await h.hub.app.inject({ method: "POST", url: "/api/logout", headers: { cookie, origin: "https://evil.example" } })).statusCode, 403);
+    assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/whoami-v2", headers: { cookie } })).statusCode, 200, "still logged in");
+    // A bearer token needs no such proof (scripts, CLIs).
+    const r = await h.hub.app.inject({ method: "POST", url: "/api/repos/create", headers: { ...h.auth, origin: "https://evil.example", "sec-fetch-site": "cross-site" }, payload: { name: "viaToken" } });
+    assert.equal(r.statusCode, 200);
+  } finally {
+    await h.close();
+  }
+});
+
+test("downloads never render in Hubble's origin: nosniff, a sandboxing CSP, octet-stream", async () => {
+  const h = await hubWith({});
+  try {
+    const html = "<html><script>alert(document.cookie)</script></html>";
+    const c = await h.hub.app.inject({ method: "POST", url: "/api/models/admin/m/commit/main", headers: { ...h.auth, "content-type": "application/x-ndjson" }, payload: ndjson(header(), file("page.html", html), file("x.svg", "<svg onload=alert(1)>")) });
+    assert.equal(c.statusCode, 200, c.body);
+    for (const kind of ["resolve", "raw"]) {
+      for (const f of ["page.html", "x.svg"]) {
+        const r = await h.hub.app.inject({ method: "GET", url: `/admin/m/${kind}/main/${f}`, headers: h.auth });
+        assert.equal(r.statusCode, 200);
+        assert.equal(r.headers["content-type"], "application/octet-stream");
+        assert.equal(r.headers["x-content-type-options"], "nosniff");
+        assert.match(String(r.headers["content-security-policy"]), /sandbox/);
+        assert.match(String(r.headers["content-security-policy"]), /default-src 'none'/);
+      }
+    }
+  } finally {
+    await h.close();
+  }
+});

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Account, SshKeyRecord, TokenRecord } from "../../core/ports.js";
-import { actorOf, SESSION_COOKIE, sessionCookie } from "../http/context.js";
+import { actorOf, checkSameOrigin, SESSION_COOKIE, sessionCookie } from "../http/context.js";
 import type { Services } from "../http/services.js";
 
 const tokenView = (t: TokenRecord) => ({
@@ -35,16 +35,20 @@ const param = (req: FastifyRequest, k: string) => (req.params as Record<string, 
 export function registerAccountRoutes(app: FastifyInstance, svc: Services): void {
   // ---------------------------------------------------------------- registration and sessions
   app.post("/api/register", async (req, reply) => {
+    checkSameOrigin(svc, req);
     const u = await svc.sessions.register(body(req));
     return reply.status(201).send(userView(u));
   });
   app.post("/api/login", async (req, reply: FastifyReply) => {
+    // Login CSRF (signing a victim into the attacker's account) is refused like any other.
+    checkSameOrigin(svc, req);
     const { session, user, expiresAt } = await svc.sessions.login(body(req), req.ip);
     const secure = (svc.config.publicUrl ?? "").startsWith("https:") ? "; Secure" : "";
     reply.header("Set-Cookie", `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Lax; Expires=${new Date(expiresAt).toUTCString()}${secure}`);
     return { user: user.name, expiresAt };
   });
   app.post("/api/logout", async (req, reply) => {
+    checkSameOrigin(svc, req);
     await svc.sessions.logout(sessionCookie(req));
     reply.header("Set-Cookie", `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
     return {};

@@ -102,6 +102,10 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
 
   app.addHook("onRequest", async (req, reply) => {
     reply.header("X-Request-Id", req.id);
+    // Nothing Hubble serves is to be sniffed into another type, framed, or run as a page here.
+    reply.header("X-Content-Type-Options", "nosniff");
+    reply.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox");
+    reply.header("Referrer-Policy", "strict-origin-when-cross-origin");
     // Absolute URLs (LFS actions carrying credentials, CAS URLs, repo URLs) are built from the
     // Host unless HUBBLE_PUBLIC_URL is set: refuse one that is not a plain host[:port].
     if (!svc.config.publicUrl && !validHost(req.host)) throw new HubError("BadRequest", "Invalid Host header");

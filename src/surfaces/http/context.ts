@@ -53,14 +53,48 @@ export function sessionCookie(req: FastifyRequest): string | undefined {
 
 const actors = new WeakMap<FastifyRequest, Actor>();
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Refuses a cross-site state change riding on the browser's cookies (CSRF): the request must say
+ * it comes from this site — `Sec-Fetch-Site: same-origin` (or `none`, typed by the user), or an
+ * `Origin` equal to Hubble's own. Bearer tokens are exempt: a browser never adds them by itself.
+ */
+export function checkSameOrigin(svc: Services, req: FastifyRequest): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const site = req.headers["sec-fetch-site"];
+  if (site === "same-origin" || site === "none") return;
+  const origin = req.headers.origin;
+  if (typeof origin === "string" && origin !== "null") {
+    let own = "";
+    try {
+      own = new URL(baseUrl(svc, req)).origin;
+    } catch {
+      // no usable base URL: only Sec-Fetch-Site could vouch for the request
+    }
+    if (origin === own) return;
+  } else if (site === undefined) {
+    // Neither header: not a modern browser's cross-site request (scripts and old clients).
+    return;
+  }
+  throw errors.forbidden("Cross-site request refused: the form or page must come from this hub");
+}
+
 /**
  * The authenticated actor (memoised per request): the Authorization header if present (a bad
- * token is a 401, never a silent fallback), else a login session cookie, else anonymous.
+ * token is a 401, never a silent fallback), else a login session cookie — for state changes only
+ * from this site (checkSameOrigin) — else anonymous.
  */
 export async function actorOf(svc: Services, req: FastifyRequest): Promise<Actor> {
   if (actors.has(req)) return actors.get(req)!;
   const cred = credential(req);
-  const a = cred !== undefined && cred !== "" ? await svc.accounts.authenticate(cred) : await svc.sessions.actor(sessionCookie(req));
+  let a: Actor;
+  if (cred !== undefined && cred !== "") a = await svc.accounts.authenticate(cred);
+  else {
+    const cookie = sessionCookie(req);
+    if (cookie !== undefined) checkSameOrigin(svc, req);
+    a = await svc.sessions.actor(cookie);
+  }
   actors.set(req, a);
   return a;
 }
