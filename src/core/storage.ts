@@ -54,18 +54,15 @@ export class Storage {
    * no other repo links them, and with `rewriteHistory` every branch and tag is rewritten without
    * the pointers to them (atomically; a concurrent push makes it a clean 409 with nothing changed).
    */
-  async deleteLfsFiles(actor: Actor, repo: RepoRecord, body: unknown): Promise<{ deleted: number; rewrittenRefs: string[] }> {
+  async deleteLfsFiles(actor: Actor, repo: RepoRecord, d: { sha: string[]; rewriteHistory: boolean }): Promise<{ deleted: number; rewrittenRefs: string[] }> {
     await this.access.authorize(actor, "admin", repo);
-    const d = (body as { deletions?: { sha?: unknown; rewriteHistory?: unknown } } | null)?.deletions;
-    if (!d || !Array.isArray(d.sha) || d.sha.length === 0 || d.sha.length > 1000 || !d.sha.every((s) => typeof s === "string" && SHA.test(s))) {
-      throw errors.badRequest("'deletions.sha' must be a list of 1 to 1000 sha256 oids");
-    }
-    const shas = [...new Set(d.sha as string[])];
+    if (d.sha.length === 0 || d.sha.length > 1000 || !d.sha.every((s) => SHA.test(s))) throw errors.badRequest("'deletions.sha' must be a list of 1 to 1000 sha256 oids");
+    const shas = [...new Set(d.sha)];
     const held = new Set((await this.meta.storage.heldFiles(repo.id)).map((f) => f.oid));
     const unknown = shas.filter((s) => !held.has(s));
     if (unknown.length) throw new HubError("EntryNotFound", `Not an LFS file of this repository: ${unknown.slice(0, 5).join(", ")}`);
     let rewrittenRefs: string[] = [];
-    if (d.rewriteHistory !== false) {
+    if (d.rewriteHistory) {
       const git = this.git.open(repo.type, fullName(repo));
       const doomed = new Set(shas);
       const blobs = new Set((await git.lfsPointers()).filter((p) => doomed.has(p.oid)).map((p) => p.blob));
@@ -85,19 +82,16 @@ export class Storage {
    * write) the large files the source holds, without moving bytes. Files the source does not hold
    * are reported in `failed`.
    */
-  async duplicateLfsFiles(actor: Actor, source: RepoRecord, body: unknown): Promise<{ failed: { sha256: string; error: string }[] }> {
-    const b = body as { target?: { type?: unknown; name?: unknown }; files?: unknown } | null;
-    const type = b?.target?.type;
-    if (type !== "model" && type !== "dataset" && type !== "space") throw errors.badRequest("'target.type' must be model, dataset or space");
-    const { repo: target } = await this.repos.get(actor, type, parseRepoName(b?.target?.name), "write");
-    if (!Array.isArray(b?.files) || b.files.length > 1000) throw errors.badRequest("'files' must be a list of at most 1000 entries");
+  async duplicateLfsFiles(actor: Actor, source: RepoRecord, b: { target: { type: RepoType; name: string }; files: { sha256: string; xetHash?: string }[] }): Promise<{ failed: { sha256: string; error: string }[] }> {
+    const { repo: target } = await this.repos.get(actor, b.target.type, parseRepoName(b.target.name), "write");
+    if (b.files.length > 1000) throw errors.badRequest("'files' must be a list of at most 1000 entries");
     const held = new Map((await this.meta.storage.heldFiles(source.id)).map((f) => [f.oid, f]));
     const failed: { sha256: string; error: string }[] = [];
     const copy: string[] = [];
-    for (const f of b.files as { sha256?: unknown; xetHash?: unknown }[]) {
-      const sha = typeof f?.sha256 === "string" ? f.sha256 : "";
+    for (const f of b.files) {
+      const sha = f.sha256;
       const mine = held.get(sha);
-      if (!SHA.test(sha) || !mine) failed.push({ sha256: String(f?.sha256), error: "Not an LFS file of the source repository" });
+      if (!SHA.test(sha) || !mine) failed.push({ sha256: sha, error: "Not an LFS file of the source repository" });
       else if (f.xetHash !== undefined && mine.xetHash !== null && f.xetHash !== mine.xetHash) failed.push({ sha256: sha, error: "xetHash does not match the source file" });
       else copy.push(sha);
     }
@@ -109,12 +103,12 @@ export class Storage {
    * `duplicate_repo`: a new repo (caller's namespace or one they may write) with the source's
    * branches, tags, card and large files; git objects and stored bytes are shared, not copied.
    */
-  async duplicateRepo(actor: Actor, type: RepoType, sourceId: string, body: unknown): Promise<RepoRecord> {
+  /** `private`: null keeps the source's visibility. */
+  async duplicateRepo(actor: Actor, type: RepoType, sourceId: string, b: { repository: string; private: boolean | null }): Promise<RepoRecord> {
     if (!actor) throw errors.unauthorized("You must be authenticated to duplicate a repository");
     const { repo: source } = await this.repos.get(actor, type, sourceId, "download");
-    const b = (body ?? {}) as { repository?: unknown; visibility?: unknown; private?: unknown };
     const [namespace, name] = parseRepoName(b.repository).split("/") as [string, string];
-    const priv = b.visibility === "private" || b.visibility === "protected" || b.private === true ? true : b.visibility === "public" || b.private === false ? false : source.private;
+    const priv = b.private ?? source.private;
     const repo = await this.repos.create(actor, { type, name, organization: namespace, private: priv, sdk: source.sdk, license: null, files: [], withoutGit: true });
     try {
       await this.git.copy(type, fullName(source), fullName(repo));

@@ -17,6 +17,7 @@ import { registerGateRoutes } from "../api/gate-routes.js";
 import { registerAccountRoutes } from "../api/account-routes.js";
 import { registerStorageRoutes } from "../api/storage-routes.js";
 import { actorOf, baseUrl, validHost } from "./context.js";
+import { zodValidator } from "./schema.js";
 import type { Services } from "./services.js";
 
 /** URL shapes that name a repo by a single segment: API, downloads, git and LFS. */
@@ -124,6 +125,8 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => done(null, formParser(body as string)));
   // NDJSON commits and binary uploads are consumed as streams by their handlers.
   app.addContentTypeParser("*", (_req, _payload, done) => done(null));
+  // Route schemas are zod (surfaces/http/schema.ts); every plugin below inherits the compiler.
+  app.setValidatorCompiler(zodValidator);
 
   // The root renders errors the HF way (health, telemetry, unknown routes); each surface below is
   // an encapsulated plugin with its own renderer.
