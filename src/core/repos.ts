@@ -32,6 +32,15 @@ export interface CreateRepoInput {
   withoutGit?: boolean;
 }
 
+/** A change of repo settings (any subset). */
+export interface RepoSettingsPatch {
+  private?: boolean;
+  gated?: false | "auto" | "manual";
+  lfsThreshold?: number | null;
+  lfsSuffixRules?: string[] | null;
+  lfsKeepVersions?: number | null;
+}
+
 /** Repo lifecycle use cases. */
 export class Repos {
   constructor(
@@ -118,35 +127,26 @@ export class Repos {
     return { ...repo, namespace: owner.name, name, ownerId: owner.id };
   }
 
-  async updateSettings(actor: Actor, type: RepoType, id: string, body: Record<string, unknown>): Promise<RepoRecord> {
+  /** Changes settings (admin). The surface has checked the shapes; ranges are the core's rule. */
+  async updateSettings(actor: Actor, type: RepoType, id: string, body: RepoSettingsPatch): Promise<RepoRecord> {
     const { repo } = await this.get(actor, type, id, "admin");
     const patch: Parameters<MetaStore["repos"]["update"]>[1] = {};
-    if (body.private !== undefined) {
-      if (typeof body.private !== "boolean") throw errors.badRequest("'private' must be a boolean");
-      patch.private = body.private;
+    if (body.private !== undefined) patch.private = body.private;
+    if (body.gated !== undefined) patch.gated = body.gated;
+    if (body.lfsThreshold !== undefined) {
+      const v = body.lfsThreshold;
+      if (v !== null && (!Number.isInteger(v) || v < 1 || v > MAX_LFS_THRESHOLD)) throw errors.badRequest(`'lfs_threshold_bytes' must be an integer from 1 to ${MAX_LFS_THRESHOLD}, or null`);
+      patch.lfsThreshold = v;
     }
-    if (body.visibility !== undefined) {
-      if (body.visibility !== "public" && body.visibility !== "private" && body.visibility !== "protected") throw errors.badRequest("'visibility' must be public, private or protected");
-      patch.private = body.visibility !== "public";
+    if (body.lfsSuffixRules !== undefined) {
+      const v = body.lfsSuffixRules;
+      if (v !== null && !v.every((s) => /^\.[A-Za-z0-9._-]{1,32}$/.test(s))) throw errors.badRequest("'lfs_suffix_rules' must be a list of suffixes like '.ext'");
+      patch.lfsSuffixRules = v;
     }
-    if (body.gated !== undefined) {
-      if (body.gated !== false && body.gated !== "auto" && body.gated !== "manual") throw errors.badRequest("'gated' must be false, 'auto' or 'manual'");
-      patch.gated = body.gated;
-    }
-    if (body.lfs_threshold_bytes !== undefined) {
-      const v = body.lfs_threshold_bytes;
-      if (v !== null && (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > MAX_LFS_THRESHOLD)) throw errors.badRequest(`'lfs_threshold_bytes' must be an integer from 1 to ${MAX_LFS_THRESHOLD}, or null`);
-      patch.lfsThreshold = v as number | null;
-    }
-    if (body.lfs_suffix_rules !== undefined) {
-      const v = body.lfs_suffix_rules;
-      if (v !== null && (!Array.isArray(v) || !v.every((s) => typeof s === "string" && /^\.[A-Za-z0-9._-]{1,32}$/.test(s)))) throw errors.badRequest("'lfs_suffix_rules' must be a list of suffixes like '.ext'");
-      patch.lfsSuffixRules = v as string[] | null;
-    }
-    if (body.lfs_keep_versions !== undefined) {
-      const v = body.lfs_keep_versions;
-      if (v !== null && (typeof v !== "number" || !Number.isInteger(v) || v < 1)) throw errors.badRequest("'lfs_keep_versions' must be a positive integer or null");
-      patch.lfsKeepVersions = v as number | null;
+    if (body.lfsKeepVersions !== undefined) {
+      const v = body.lfsKeepVersions;
+      if (v !== null && (!Number.isInteger(v) || v < 1)) throw errors.badRequest("'lfs_keep_versions' must be a positive integer or null");
+      patch.lfsKeepVersions = v;
     }
     await this.meta.repos.update(repo.id, patch);
     return { ...repo, ...patch };

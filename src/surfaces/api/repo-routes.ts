@@ -2,79 +2,104 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { validateCard } from "../../core/card.js";
 import { errors } from "../../core/errors.js";
-import { parseRepoName, repoTypeFromBody, repoTypeFromPlural, type RepoType } from "../../core/ids.js";
+import { parseRepoName, repoTypeFromPlural, type RepoType } from "../../core/ids.js";
+import type { RepoSettingsPatch } from "../../core/repos.js";
 import { DEFAULT_LFS_SUFFIXES, DEFAULT_LFS_THRESHOLD } from "../../core/lfs-rules.js";
-import { actorOf, baseUrl, flag, many, rawTail, repoIdOf, revAndPath } from "../http/context.js";
+import { z } from "zod";
+import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
+import { queryFlag, queryInt, queryMany, queryOne, repoParams, repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 import { repoInfo, repoSummary, repoUrl, siblings } from "./repo-views.js";
 
 const PLURALS = ["models", "datasets", "spaces"] as const;
 
-type Body = Record<string, unknown>;
-const bodyOf = (req: FastifyRequest): Body => (req.body && typeof req.body === "object" ? (req.body as Body) : {});
+const typeField = z.enum(["model", "dataset", "space"]).nullish().transform((t) => t ?? "model");
+const visibility = z.enum(["public", "private", "protected"]);
+const createBody = z.object({
+  name: z.string(),
+  type: typeField,
+  organization: z.string().nullish(),
+  private: z.boolean().nullish(),
+  visibility: visibility.optional(),
+  sdk: z.string().nullish(),
+  license: z.string().nullish(),
+  files: z.array(z.object({ path: z.string(), content: z.string(), encoding: z.string().optional() })).optional(),
+});
+const deleteBody = z.object({ name: z.string(), type: typeField, organization: z.string().nullish() });
+const moveBody = z.object({ fromRepo: z.string(), toRepo: z.string(), type: typeField });
+const validateBody = z.object({ content: z.unknown(), repoType: z.string().optional() }).optional();
+const listQuery = z.object({ search: queryOne, author: queryOne, filter: queryMany, sort: queryOne, direction: queryOne, limit: queryInt, cursor: queryOne, full: queryFlag });
+const infoQuery = z.object({ blobs: queryFlag });
+const settingsBody = z
+  .object({
+    private: z.boolean().optional(),
+    visibility: visibility.optional(),
+    gated: z.union([z.literal(false), z.literal("auto"), z.literal("manual")]).optional(),
+    lfs_threshold_bytes: z.number().nullable().optional(),
+    lfs_suffix_rules: z.array(z.string()).nullable().optional(),
+    lfs_keep_versions: z.number().nullable().optional(),
+  })
+  .transform((b): RepoSettingsPatch => ({
+    ...(b.private !== undefined ? { private: b.private } : {}),
+    ...(b.visibility !== undefined ? { private: b.visibility !== "public" } : {}),
+    ...(b.gated !== undefined ? { gated: b.gated } : {}),
+    ...(b.lfs_threshold_bytes !== undefined ? { lfsThreshold: b.lfs_threshold_bytes } : {}),
+    ...(b.lfs_suffix_rules !== undefined ? { lfsSuffixRules: b.lfs_suffix_rules } : {}),
+    ...(b.lfs_keep_versions !== undefined ? { lfsKeepVersions: b.lfs_keep_versions } : {}),
+  }));
 
 /** Registers identity, lifecycle, info and listing routes. */
-export function registerRepoRoutes(app: FastifyInstance, svc: Services): void {
+export function registerRepoRoutes(server: FastifyInstance, svc: Services): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   app.get("/api/whoami-v2", async (req) => svc.accounts.whoami(await actorOf(svc, req)));
 
-  app.post("/api/repos/create", async (req, reply) => {
-    const b = bodyOf(req);
-    const type = repoTypeFromBody(b.type);
-    if (b.organization !== undefined && b.organization !== null && typeof b.organization !== "string") throw errors.badRequest("'organization' must be a string");
-    const files = Array.isArray(b.files) ? b.files : [];
-    const decoded = files.map((f: { path?: unknown; content?: unknown; encoding?: unknown }) => {
-      if (typeof f?.path !== "string" || typeof f.content !== "string") throw errors.badRequest("Each file needs a path and a content");
-      return { path: f.path, content: f.encoding === "base64" ? strictBase64(f.content) : Buffer.from(f.content) };
-    });
-    const isPrivate = b.private === true || b.visibility === "private" || b.visibility === "protected";
+  app.post("/api/repos/create", { schema: { body: createBody } }, async (req, reply) => {
+    const b = req.body;
+    const files = (b.files ?? []).map((f) => ({ path: f.path, content: f.encoding === "base64" ? strictBase64(f.content) : Buffer.from(f.content) }));
     const repo = await svc.repos.create(await actorOf(svc, req), {
-      type,
-      name: String(b.name ?? ""),
-      organization: (b.organization as string | null | undefined) ?? null,
-      private: isPrivate,
-      sdk: typeof b.sdk === "string" ? b.sdk : null,
-      license: typeof b.license === "string" && /^[\w.+-]{1,64}$/.test(b.license) ? b.license : null,
-      files: decoded,
+      type: b.type,
+      name: b.name,
+      organization: b.organization ?? null,
+      private: b.private === true || b.visibility === "private" || b.visibility === "protected",
+      sdk: b.sdk ?? null,
+      license: b.license && /^[\w.+-]{1,64}$/.test(b.license) ? b.license : null,
+      files,
     });
     return reply.status(200).send({ url: repoUrl(baseUrl(svc, req), repo), id: repo.hubId, name: `${repo.namespace}/${repo.name}` });
   });
 
-  app.delete("/api/repos/delete", async (req) => {
-    const b = bodyOf(req);
-    const type = repoTypeFromBody(b.type);
+  app.delete("/api/repos/delete", { schema: { body: deleteBody } }, async (req) => {
+    const b = req.body;
     const actor = await actorOf(svc, req);
-    const namespace = typeof b.organization === "string" && b.organization ? b.organization : actor?.user.name;
+    const namespace = b.organization || actor?.user.name;
     if (!namespace) throw errors.unauthorized("You must be authenticated to delete a repository");
-    await svc.repos.delete(actor, type, parseRepoName(`${namespace}/${String(b.name ?? "")}`));
+    await svc.repos.delete(actor, b.type, parseRepoName(`${namespace}/${b.name}`));
     return {};
   });
 
-  app.post("/api/repos/move", async (req) => {
-    const b = bodyOf(req);
-    const type = repoTypeFromBody(b.type);
-    const from = parseRepoName(b.fromRepo);
-    const to = parseRepoName(b.toRepo);
-    const repo = await svc.repos.move(await actorOf(svc, req), type, from, to);
+  app.post("/api/repos/move", { schema: { body: moveBody } }, async (req) => {
+    const b = req.body;
+    const repo = await svc.repos.move(await actorOf(svc, req), b.type, parseRepoName(b.fromRepo), parseRepoName(b.toRepo));
     return { url: repoUrl(baseUrl(svc, req), repo) };
   });
 
-  app.post("/api/validate-yaml", async (req, reply) => {
-    const b = bodyOf(req);
-    const v = typeof b.content === "string" ? validateCard(b.content) : { errors: ["'content' must be a string"], warnings: [] };
+  app.post("/api/validate-yaml", { schema: { body: validateBody } }, async (req, reply) => {
+    const content = req.body?.content;
+    const v = typeof content === "string" ? validateCard(content) : { errors: ["'content' must be a string"], warnings: [] };
     const body = { errors: v.errors.map((message) => ({ message })), warnings: v.warnings.map((message) => ({ message })) };
     return reply.status(v.errors.length ? 400 : 200).send(body);
   });
 
   for (const plural of PLURALS) {
     const type = repoTypeFromPlural(plural);
-    app.get(`/api/${plural}`, (req, reply) => listRepos(svc, type, req, reply));
-    app.get(`/api/${plural}/:ns/:name`, (req) => info(svc, type, req, null));
-    app.get(`/api/${plural}/:ns/:name/revision/*`, (req) => info(svc, type, req, 5));
-    app.put(`/api/${plural}/:ns/:name/settings`, async (req) => {
-      const repo = await svc.repos.updateSettings(await actorOf(svc, req), type, repoIdOf(req.params), bodyOf(req));
+    app.get(`/api/${plural}`, { schema: { querystring: listQuery } }, (req, reply) => listRepos(svc, type, req, req.query, reply));
+    app.get(`/api/${plural}/:ns/:name`, { schema: { params: repoParams, querystring: infoQuery } }, (req) => info(svc, type, req, null, req.query.blobs));
+    app.get(`/api/${plural}/:ns/:name/revision/*`, { schema: { params: repoTailParams, querystring: infoQuery } }, (req) => info(svc, type, req, 5, req.query.blobs));
+    app.put(`/api/${plural}/:ns/:name/settings`, { schema: { params: repoParams, body: settingsBody } }, async (req) => {
+      const repo = await svc.repos.updateSettings(await actorOf(svc, req), type, repoIdOf(req.params), req.body);
       return { private: repo.private, gated: repo.gated };
     });
-    app.get(`/api/${plural}/:ns/:name/settings/lfs`, async (req) => {
+    app.get(`/api/${plural}/:ns/:name/settings/lfs`, { schema: { params: repoParams } }, async (req) => {
       const { repo } = await svc.repos.get(await actorOf(svc, req), type, repoIdOf(req.params), "write");
       const suffixes = [...new Set([...DEFAULT_LFS_SUFFIXES, ...(repo.lfsSuffixRules ?? [])])];
       return {
@@ -89,11 +114,11 @@ export function registerRepoRoutes(app: FastifyInstance, svc: Services): void {
       };
     });
     // As on the Hub, a gated repo's auth-check answers GatedRepo until access is granted.
-    app.get(`/api/${plural}/:ns/:name/auth-check`, async (req) => {
+    app.get(`/api/${plural}/:ns/:name/auth-check`, { schema: { params: repoParams } }, async (req) => {
       await svc.repos.get(await actorOf(svc, req), type, repoIdOf(req.params), "download");
       return {};
     });
-    app.get(`/api/${plural}/:ns/:name/auth-check/write`, async (req) => {
+    app.get(`/api/${plural}/:ns/:name/auth-check/write`, { schema: { params: repoParams } }, async (req) => {
       await svc.repos.get(await actorOf(svc, req), type, repoIdOf(req.params), "write");
       return {};
     });
@@ -105,33 +130,30 @@ function strictBase64(s: string): Buffer {
   return Buffer.from(s, "base64");
 }
 
-async function info(svc: Services, type: RepoType, req: FastifyRequest, revAt: number | null) {
+async function info(svc: Services, type: RepoType, req: FastifyRequest, revAt: number | null, blobs: boolean) {
   const actor = await actorOf(svc, req);
   const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "read");
   const rev = revAt === null ? repo.defaultBranch : revAndPath(rawTail(req, revAt)).rev;
-  const q = req.query as Record<string, unknown>;
-  return repoInfo(svc.reads, repo, rev, flag(q.blobs));
+  return repoInfo(svc.reads, repo, rev, blobs);
 }
 
-async function listRepos(svc: Services, type: RepoType, req: FastifyRequest, reply: FastifyReply) {
-  const q = req.query as Record<string, unknown>;
+async function listRepos(svc: Services, type: RepoType, req: FastifyRequest, q: z.output<typeof listQuery>, reply: FastifyReply) {
   const actor = await actorOf(svc, req);
-  const limit = Math.min(Math.max(Number(many(q.limit)[0] ?? 1000) || 1000, 1), 1000);
-  const offset = Math.max(0, Number.parseInt(Buffer.from(many(q.cursor)[0] ?? "", "base64url").toString() || "0", 10) || 0);
-  const sortKey = many(q.sort)[0];
-  const sort = sortKey === "createdAt" ? "createdAt" : sortKey === "id" ? "id" : "lastModified";
-  const direction = many(q.direction)[0] === "1" ? 1 : -1;
+  const limit = Math.min(Math.max(q.limit || 1000, 1), 1000);
+  const offset = Math.max(0, Number.parseInt(Buffer.from(q.cursor ?? "", "base64url").toString() || "0", 10) || 0);
+  const sort = q.sort === "createdAt" ? "createdAt" : q.sort === "id" ? "id" : "lastModified";
+  const direction = q.direction === "1" ? 1 : -1;
   const rows = await svc.repos.list(actor, {
     type,
-    search: many(q.search)[0],
-    author: many(q.author)[0],
-    filter: many(q.filter),
+    search: q.search,
+    author: q.author,
+    filter: q.filter,
     sort,
     direction,
     limit,
     offset,
   });
-  const full = flag(q.full);
+  const full = q.full;
   const items = [];
   for (const r of rows) {
     const base = repoSummary(r);
