@@ -45,11 +45,11 @@ export class Gate {
   }
 
   /** Accepts, rejects or resets (pending) one request, named by user or request id. */
-  async handle(actor: Actor, repo: RepoRecord, b: { user?: unknown; requestId?: unknown; status?: unknown; rejectionReason?: unknown }): Promise<void> {
+  async handle(actor: Actor, repo: RepoRecord, b: { user?: string; requestId?: string; status: AccessRequest["status"]; rejectionReason?: string }): Promise<void> {
     await this.access.authorize(actor, "write", repo);
     this.requireGated(repo);
-    const status = parseStatus(b.status);
-    if (b.rejectionReason !== undefined && (typeof b.rejectionReason !== "string" || b.rejectionReason.length > 1000)) throw errors.badRequest("Invalid 'rejectionReason'");
+    const status = b.status;
+    if (b.rejectionReason !== undefined && b.rejectionReason.length > 1000) throw errors.badRequest("Invalid 'rejectionReason'");
     let req: AccessRequest | null = null;
     if (typeof b.user === "string") {
       const user = await this.meta.accounts.byName(b.user);
@@ -60,14 +60,14 @@ export class Gate {
     if (!req) throw new HubError("BadRequest", "No access request for this user", {}, 404);
     // As on the Hub: handling a request into the status it already has is an error, not a no-op.
     if (req.status === status) throw errors.badRequest(`This access request is already ${status}`);
-    await this.meta.gate.set(repo.id, req.user.id, status, { reason: status === "rejected" ? ((b.rejectionReason as string | undefined) ?? null) : null });
+    await this.meta.gate.set(repo.id, req.user.id, status, { reason: status === "rejected" ? (b.rejectionReason ?? null) : null });
   }
 
   /** Grants access without a request. */
-  async grant(actor: Actor, repo: RepoRecord, userName: unknown): Promise<AccessRequest> {
+  async grant(actor: Actor, repo: RepoRecord, userName: string): Promise<AccessRequest> {
     await this.access.authorize(actor, "write", repo);
     this.requireGated(repo);
-    const user = typeof userName === "string" ? await this.meta.accounts.byName(userName) : null;
+    const user = await this.meta.accounts.byName(userName);
     if (!user || user.type !== "user") throw new HubError("BadRequest", "User not found", {}, 404);
     if ((await this.meta.gate.get(repo.id, user.id))?.status === "accepted") throw errors.badRequest("This user already has access to the repository");
     return this.meta.gate.set(repo.id, user.id, "accepted");

@@ -4,10 +4,11 @@
  * `POST …/grant`.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { parseStatus } from "../../core/gate.js";
+import { z } from "zod";
 import type { AccessRequest } from "../../core/ports.js";
 import type { RepoType } from "../../core/ids.js";
 import { actorOf, repoIdOf } from "../http/context.js";
+import { repoParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 
 const TYPES: { seg: string; prefix: string; type: RepoType }[] = [
@@ -24,33 +25,39 @@ const view = (r: AccessRequest) => ({
   ...(r.fields ? { fields: r.fields } : {}),
 });
 
+const status = z.enum(["pending", "accepted", "rejected"], { error: "must be one of pending, accepted, rejected" });
+/** The gate form's answers: any JSON object (or form fields). */
+const askBody = z.record(z.string(), z.unknown()).optional();
+const handleBody = z
+  .object({ user: z.string().optional(), requestId: z.string().optional(), status, rejectionReason: z.string().max(1000).optional() })
+  .refine((b) => b.user !== undefined || b.requestId !== undefined, { message: "Give 'user' or 'requestId'" });
+
 /** Registers the gate routes. */
-export function registerGateRoutes(app: FastifyInstance, svc: Services): void {
+export function registerGateRoutes(server: FastifyInstance, svc: Services): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   for (const { seg, prefix, type } of TYPES) {
     const open = async (req: FastifyRequest) => {
       const actor = await actorOf(svc, req);
       const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "read");
       return { actor, repo };
     };
-    app.post(`${prefix}/:ns/:name/ask-access`, async (req) => {
+    app.post(`${prefix}/:ns/:name/ask-access`, { schema: { params: repoParams, body: askBody } }, async (req) => {
       const { actor, repo } = await open(req);
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const r = await svc.gate.ask(actor, repo, typeof body === "object" && !Array.isArray(body) ? body : {});
+      const r = await svc.gate.ask(actor, repo, req.body ?? {});
       return { status: r.status, requestId: r.requestId };
     });
-    app.get(`/api/${seg}/:ns/:name/user-access-request/:status`, async (req) => {
+    app.get(`/api/${seg}/:ns/:name/user-access-request/:status`, { schema: { params: repoParams.extend({ status }) } }, async (req) => {
       const { actor, repo } = await open(req);
-      return (await svc.gate.list(actor, repo, parseStatus((req.params as { status: string }).status))).map(view);
+      return (await svc.gate.list(actor, repo, req.params.status)).map(view);
     });
-    app.post(`/api/${seg}/:ns/:name/user-access-request/handle`, async (req) => {
+    app.post(`/api/${seg}/:ns/:name/user-access-request/handle`, { schema: { params: repoParams, body: handleBody } }, async (req) => {
       const { actor, repo } = await open(req);
-      await svc.gate.handle(actor, repo, (req.body ?? {}) as Record<string, unknown>);
+      await svc.gate.handle(actor, repo, req.body);
       return {};
     });
-    app.post(`/api/${seg}/:ns/:name/user-access-request/grant`, async (req) => {
+    app.post(`/api/${seg}/:ns/:name/user-access-request/grant`, { schema: { params: repoParams, body: z.object({ user: z.string() }) } }, async (req) => {
       const { actor, repo } = await open(req);
-      const r = await svc.gate.grant(actor, repo, ((req.body ?? {}) as { user?: unknown }).user);
-      return view(r);
+      return view(await svc.gate.grant(actor, repo, req.body.user));
     });
   }
 }
