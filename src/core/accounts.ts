@@ -122,12 +122,11 @@ export class Accounts {
   }
 
   /** Creates a token for the caller; a read or fine-grained token cannot mint one. */
-  async createOwnToken(actor: Actor, b: { name?: unknown; role?: unknown; fineGrained?: unknown }): Promise<{ token: string; record: TokenRecord }> {
+  async createOwnToken(actor: Actor, b: { name?: string; role?: "read" | "write" | "fineGrained"; fineGrained?: unknown }): Promise<{ token: string; record: TokenRecord }> {
     this.requireWriteCredential(actor, "create tokens");
-    const name = b.name === undefined ? "token" : b.name;
-    if (typeof name !== "string" || name.length < 1 || name.length > 128 || /[\x00-\x1f]/.test(name)) throw errors.badRequest("'name' must be 1-128 printable characters");
+    const name = b.name ?? "token";
+    if (name.length < 1 || name.length > 128 || /[\x00-\x1f]/.test(name)) throw errors.badRequest("'name' must be 1-128 printable characters");
     const role = b.role ?? "read";
-    if (role !== "read" && role !== "write" && role !== "fineGrained") throw errors.badRequest("'role' must be read, write or fineGrained");
     let fineGrained: FineGrained | undefined;
     if (role === "fineGrained") {
       fineGrained = parseFineGrained(b.fineGrained);
@@ -257,7 +256,7 @@ export class Accounts {
   }
 
   /** Site admin: creates a user (with a password, so they can log in). */
-  async adminCreateUser(actor: Actor, b: { username?: unknown; email?: unknown; password?: unknown; fullname?: unknown; admin?: unknown }): Promise<Account> {
+  async adminCreateUser(actor: Actor, b: { username: string; email?: string | null; password: string; fullname?: string; admin?: boolean }): Promise<Account> {
     this.requireSiteAdmin(actor);
     const email = b.email === undefined || b.email === null ? null : parseEmail(b.email);
     const fullname = b.fullname === undefined ? undefined : parseFullname(b.fullname);
@@ -265,9 +264,8 @@ export class Accounts {
   }
 
   /** Site admin: disables or re-enables a user; a disabled user's credentials all stop working. */
-  async setDisabled(actor: Actor | "cli", name: string, disabled: unknown): Promise<Account> {
+  async setDisabled(actor: Actor | "cli", name: string, disabled: boolean): Promise<Account> {
     if (actor !== "cli") this.requireSiteAdmin(actor);
-    if (typeof disabled !== "boolean") throw errors.badRequest("'disabled' must be a boolean");
     const u = await this.userNamed(name);
     if (actor !== "cli" && u.id === actor.user.id) throw errors.badRequest("You cannot disable yourself");
     await this.meta.accounts.setDisabled(u.id, disabled);

@@ -30,7 +30,7 @@ export class Orgs {
   }
 
   /** Creates an org; the creator becomes its admin. CLI callers pass the initial members. */
-  async create(actor: Actor | "cli", b: { name?: unknown; fullname?: unknown; members?: { user: string; role: string }[] }): Promise<Account> {
+  async create(actor: Actor | "cli", b: { name: string; fullname?: string; members?: { user: string; role: string }[] }): Promise<Account> {
     if (actor !== "cli") {
       if (!actor) throw errors.unauthorized("You must be authenticated to create an organization");
       if (actor.token.role !== "write") throw errors.forbidden("A write token is required to create an organization");
@@ -100,7 +100,7 @@ export class Orgs {
   }
 
   /** Adds a user to the org or changes their role (org admins, site admins). */
-  async setMember(actor: Actor, orgName: string, userName: string, role: unknown): Promise<{ user: string; role: OrgRole }> {
+  async setMember(actor: Actor, orgName: string, userName: string, role: string): Promise<{ user: string; role: OrgRole }> {
     const org = await this.org(orgName);
     await this.requireOrgAdmin(actor, org);
     const user = await this.user(userName);

@@ -28,7 +28,7 @@ export class Sessions {
   ) {}
 
   /** Self-service registration (unless the config closes it). */
-  async register(b: { username?: unknown; email?: unknown; password?: unknown; fullname?: unknown }): Promise<Account> {
+  async register(b: { username: string; email: string; password: string; fullname?: string }): Promise<Account> {
     if (this.o.registration !== "open") throw errors.forbidden("Registration is disabled on this hub; ask an administrator for an account");
     const name = parseAccountName(b.username);
     const email = parseEmail(b.email);
@@ -38,10 +38,8 @@ export class Sessions {
   }
 
   /** Checks a password and opens a session; returns its secret (the cookie value). */
-  async login(b: { username?: unknown; password?: unknown }, address: string): Promise<{ session: string; user: Account; expiresAt: string }> {
-    if (typeof b.username !== "string" || typeof b.password !== "string" || b.password.length > 1024 || b.username.length > 96) {
-      throw errors.badRequest("'username' and 'password' are required");
-    }
+  async login(b: { username: string; password: string }, address: string): Promise<{ session: string; user: Account; expiresAt: string }> {
+    if (b.password.length > 1024 || b.username.length > 96) throw errors.badRequest("'username' or 'password' is too long");
     const userKey = `u:${b.username.toLowerCase()}`;
     const addrKey = `a:${address}`;
     const wait = Math.max(this.byUser.waitMs(userKey), this.byAddress.waitMs(addrKey));

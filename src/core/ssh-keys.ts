@@ -100,11 +100,11 @@ export class SshKeys {
     return this.meta.sshKeys.list(this.who(actor).user.id);
   }
 
-  async add(actor: Actor, b: { title?: unknown; key?: unknown }): Promise<SshKeyRecord> {
+  async add(actor: Actor, b: { title: string; key: string }): Promise<SshKeyRecord> {
     const a = this.who(actor);
     if (a.token.role !== "write") throw errors.forbidden("A write token is required to add SSH keys");
     const title = b.title;
-    if (typeof title !== "string" || title.trim().length === 0) throw errors.badRequest("'title' is required");
+    if (title.trim().length === 0) throw errors.badRequest("'title' is required");
     if (title.length > 255) throw errors.badRequest("'title' must be at most 255 characters");
     if (/[\x00-\x1f]/.test(title)) throw errors.badRequest("'title' must be printable");
     const k = parsePublicKey(b.key);

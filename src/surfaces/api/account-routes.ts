@@ -2,9 +2,11 @@
  * Accounts over HTTP: registration and password sessions, the caller's tokens and SSH keys,
  * organizations and their members, site administration of users.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { Account, SshKeyRecord, TokenRecord } from "../../core/ports.js";
 import { actorOf, checkSameOrigin, SESSION_COOKIE, sessionCookie } from "../http/context.js";
+import type { ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 
 const tokenView = (t: TokenRecord) => ({
@@ -28,21 +30,32 @@ const keyView = (k: SshKeyRecord, withKey = false) => ({
 
 const userView = (u: Account) => ({ id: String(u.id), name: u.name, fullname: u.fullname, email: u.email, isAdmin: u.isAdmin, disabled: u.disabled, createdAt: u.createdAt });
 
-const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
-const param = (req: FastifyRequest, k: string) => (req.params as Record<string, string>)[k]!;
+const registerBody = z.object({ username: z.string(), email: z.string(), password: z.string(), fullname: z.string().optional() });
+const loginBody = z.object({ username: z.string(), password: z.string() });
+const tokenBody = z.object({ name: z.string().optional(), role: z.enum(["read", "write", "fineGrained"]).optional(), fineGrained: z.unknown().optional() }).optional();
+const keyBody = z.object({ title: z.string(), key: z.string() });
+const orgBody = z.object({ name: z.string(), fullname: z.string().optional() });
+const memberBody = z.object({ role: z.string() });
+const adminUserBody = z.object({ username: z.string(), email: z.string().nullish(), password: z.string(), fullname: z.string().optional(), admin: z.boolean().optional() });
+const disableBody = z.object({ disabled: z.boolean() });
+const idParams = z.object({ id: z.coerce.number().int() });
+const orgParams = z.object({ org: z.string() });
+const memberParams = z.object({ org: z.string(), user: z.string() });
+const nameParams = z.object({ name: z.string() });
 
 /** Registers the account routes. */
-export function registerAccountRoutes(app: FastifyInstance, svc: Services): void {
+export function registerAccountRoutes(server: FastifyInstance, svc: Services): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   // ---------------------------------------------------------------- registration and sessions
-  app.post("/api/register", async (req, reply) => {
+  app.post("/api/register", { schema: { body: registerBody } }, async (req, reply) => {
     checkSameOrigin(svc, req);
-    const u = await svc.sessions.register(body(req));
+    const u = await svc.sessions.register(req.body);
     return reply.status(201).send(userView(u));
   });
-  app.post("/api/login", async (req, reply: FastifyReply) => {
+  app.post("/api/login", { schema: { body: loginBody } }, async (req, reply) => {
     // Login CSRF (signing a victim into the attacker's account) is refused like any other.
     checkSameOrigin(svc, req);
-    const { session, user, expiresAt } = await svc.sessions.login(body(req), req.ip);
+    const { session, user, expiresAt } = await svc.sessions.login(req.body, req.ip);
     const secure = (svc.config.publicUrl ?? "").startsWith("https:") ? "; Secure" : "";
     reply.header("Set-Cookie", `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Lax; Expires=${new Date(expiresAt).toUTCString()}${secure}`);
     return { user: user.name, expiresAt };
@@ -56,42 +69,42 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services): void
 
   // ---------------------------------------------------------------- tokens
   app.get("/api/settings/tokens", async (req) => (await svc.accounts.listTokens(await actorOf(svc, req))).map(tokenView));
-  app.post("/api/settings/tokens", async (req) => {
-    const { token, record } = await svc.accounts.createOwnToken(await actorOf(svc, req), body(req));
+  app.post("/api/settings/tokens", { schema: { body: tokenBody } }, async (req) => {
+    const { token, record } = await svc.accounts.createOwnToken(await actorOf(svc, req), req.body ?? {});
     return { ...tokenView(record), token };
   });
-  app.delete("/api/settings/tokens/:id", async (req) => {
-    await svc.accounts.revokeToken(await actorOf(svc, req), Number(param(req, "id")));
+  app.delete("/api/settings/tokens/:id", { schema: { params: idParams } }, async (req) => {
+    await svc.accounts.revokeToken(await actorOf(svc, req), req.params.id);
     return {};
   });
 
   // ---------------------------------------------------------------- SSH keys (seed 002)
   app.get("/api/user/keys", async (req) => (await svc.sshKeys.list(await actorOf(svc, req))).map((k) => keyView(k)));
-  app.post("/api/user/keys", async (req) => keyView(await svc.sshKeys.add(await actorOf(svc, req), body(req))));
-  app.get("/api/user/keys/:id", async (req) => keyView(await svc.sshKeys.get(await actorOf(svc, req), Number(param(req, "id"))), true));
-  app.delete("/api/user/keys/:id", async (req) => {
-    await svc.sshKeys.delete(await actorOf(svc, req), Number(param(req, "id")));
+  app.post("/api/user/keys", { schema: { body: keyBody } }, async (req) => keyView(await svc.sshKeys.add(await actorOf(svc, req), req.body)));
+  app.get("/api/user/keys/:id", { schema: { params: idParams } }, async (req) => keyView(await svc.sshKeys.get(await actorOf(svc, req), req.params.id), true));
+  app.delete("/api/user/keys/:id", { schema: { params: idParams } }, async (req) => {
+    await svc.sshKeys.delete(await actorOf(svc, req), req.params.id);
     return { success: true, message: "SSH key deleted successfully" };
   });
 
   // ---------------------------------------------------------------- organizations
-  app.post("/api/organizations/new", async (req, reply) => {
-    const o = await svc.orgs.create(await actorOf(svc, req), body(req));
+  app.post("/api/organizations/new", { schema: { body: orgBody } }, async (req, reply) => {
+    const o = await svc.orgs.create(await actorOf(svc, req), req.body);
     return reply.status(201).send({ name: o.name, fullname: o.fullname, url: `/${o.name}` });
   });
-  app.get("/api/organizations/:org/overview", async (req) => svc.orgs.overview(param(req, "org")));
-  app.get("/api/organizations/:org/members", async (req) => svc.orgs.members(await actorOf(svc, req), param(req, "org")));
-  app.put("/api/organizations/:org/members/:user", async (req) => svc.orgs.setMember(await actorOf(svc, req), param(req, "org"), param(req, "user"), body(req).role));
-  app.delete("/api/organizations/:org/members/:user", async (req) => {
-    await svc.orgs.removeMember(await actorOf(svc, req), param(req, "org"), param(req, "user"));
+  app.get("/api/organizations/:org/overview", { schema: { params: orgParams } }, async (req) => svc.orgs.overview(req.params.org));
+  app.get("/api/organizations/:org/members", { schema: { params: orgParams } }, async (req) => svc.orgs.members(await actorOf(svc, req), req.params.org));
+  app.put("/api/organizations/:org/members/:user", { schema: { params: memberParams, body: memberBody } }, async (req) => svc.orgs.setMember(await actorOf(svc, req), req.params.org, req.params.user, req.body.role));
+  app.delete("/api/organizations/:org/members/:user", { schema: { params: memberParams } }, async (req) => {
+    await svc.orgs.removeMember(await actorOf(svc, req), req.params.org, req.params.user);
     return {};
   });
 
   // ---------------------------------------------------------------- site administration
-  app.post("/api/admin/users", async (req, reply) => reply.status(201).send(userView(await svc.accounts.adminCreateUser(await actorOf(svc, req), body(req)))));
-  app.put("/api/admin/users/:name", async (req) => userView(await svc.accounts.setDisabled(await actorOf(svc, req), param(req, "name"), body(req).disabled)));
-  app.delete("/api/admin/users/:name", async (req) => {
-    await svc.accounts.deleteUser(await actorOf(svc, req), param(req, "name"));
+  app.post("/api/admin/users", { schema: { body: adminUserBody } }, async (req, reply) => reply.status(201).send(userView(await svc.accounts.adminCreateUser(await actorOf(svc, req), req.body))));
+  app.put("/api/admin/users/:name", { schema: { params: nameParams, body: disableBody } }, async (req) => userView(await svc.accounts.setDisabled(await actorOf(svc, req), req.params.name, req.body.disabled)));
+  app.delete("/api/admin/users/:name", { schema: { params: nameParams } }, async (req) => {
+    await svc.accounts.deleteUser(await actorOf(svc, req), req.params.name);
     return {};
   });
 }
