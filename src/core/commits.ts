@@ -5,6 +5,7 @@
  */
 import type { Actor } from "./accounts.js";
 import { deriveMetadata } from "./derived.js";
+import { preupload, type PreuploadFile } from "./preupload.js";
 import { errors, HubError } from "./errors.js";
 import { lfsPatterns, trackLine } from "./gitattributes.js";
 import { parseRefName, type CommitOid, type RepoPath, type Sha256 } from "./ids.js";
@@ -77,6 +78,16 @@ export class Commits {
   /** The git repository of a record. */
   git(repo: RepoRecord): GitRepo {
     return this.gitStore.open(repo.type, fullName(repo));
+  }
+
+  /** Where a commit's objects are staged while its body streams in (see CommitRequest.objects). */
+  stage(repo: RepoRecord): ObjectBatch {
+    return this.git(repo).objects();
+  }
+
+  /** The preupload decisions for files about to be committed to `rev`. */
+  preupload(repo: RepoRecord, rev: string, files: PreuploadFile[], o: { gitIgnore?: string; gitAttributes?: string }) {
+    return preupload(this.git(repo), repo, rev, files, o);
   }
 
   /** Maps a client revision to the ref a commit may advance (branches and refs/pr/N only). */

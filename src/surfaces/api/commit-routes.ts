@@ -1,14 +1,14 @@
 /** HF API: preupload (upload-mode decision) and the NDJSON commit endpoint. */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { CommitOp, CommitRequest } from "../../core/commits.js";
-import { pointerOf, resolveRevision } from "../../core/content.js";
 import { errors, HubError } from "../../core/errors.js";
-import { globToRegExp, lfsPatterns } from "../../core/gitattributes.js";
 import { parseDeletePath, parseRepoPath, parseSha256, repoTypeFromPlural, urlPrefix } from "../../core/ids.js";
-import { lfsRules, lfsThreshold, uploadMode } from "../../core/lfs-rules.js";
-import type { GitRepo, ObjectBatch } from "../../core/ports.js";
+import { lfsThreshold } from "../../core/lfs-rules.js";
+import type { ObjectBatch } from "../../core/ports.js";
 import { fullName } from "../../core/repos.js";
+import { z } from "zod";
 import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
+import { queryFlag, repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 import { ndjson } from "./ndjson.js";
 
@@ -21,68 +21,41 @@ function strictBase64(s: unknown, what: string): Buffer {
   return Buffer.from(s, "base64");
 }
 
-/** `.gitignore` evaluation: last matching pattern wins, `!` re-includes. */
-function ignoreMatcher(text: string): (path: string) => boolean {
-  const rules: { re: RegExp; negate: boolean }[] = [];
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#")) continue;
-    const negate = line.startsWith("!");
-    const pat = (negate ? line.slice(1) : line).replace(/\/$/, "");
-    const re = globToRegExp(pat);
-    rules.push({ re: new RegExp(re.source.replace(/\$$/, "(?:/.*)?$")), negate });
-  }
-  return (path) => {
-    let ignored = false;
-    for (const r of rules) if (r.re.test(path)) ignored = !r.negate;
-    return ignored;
-  };
-}
-
-async function textAt(git: GitRepo, commit: string, path: string): Promise<string> {
-  const e = await git.stat(commit as never, path);
-  return e?.type === "blob" && e.size < 1 << 20 ? (await git.readBlob(e.oid)).toString("utf8") : "";
-}
+const preuploadBody = z.object({
+  files: z.array(z.object({ path: z.string(), size: z.number().int().nonnegative(), sample: z.string().optional() })),
+  gitIgnore: z.string().optional(),
+  gitAttributes: z.string().optional(),
+});
+const commitQuery = z.object({ create_pr: queryFlag });
 
 /** Registers preupload and commit. */
-export function registerCommitRoutes(app: FastifyInstance, svc: Services): void {
+export function registerCommitRoutes(server: FastifyInstance, svc: Services): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   for (const plural of PLURALS) {
     const type = repoTypeFromPlural(plural);
 
-    app.post(`/api/${plural}/:ns/:name/preupload/*`, async (req) => {
+    app.post(`/api/${plural}/:ns/:name/preupload/*`, { schema: { params: repoTailParams, body: preuploadBody } }, async (req) => {
       const actor = await actorOf(svc, req);
       const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "write");
-      const git = svc.commits.git(repo);
       const { rev } = revAndPath(rawTail(req, 5));
-      const head = await resolveRevision(git, repo, rev === "None" ? repo.defaultBranch : rev);
-      const b = (req.body ?? {}) as { files?: unknown; gitIgnore?: unknown; gitAttributes?: unknown };
-      if (!Array.isArray(b.files)) throw errors.badRequest("'files' must be a list");
+      const b = req.body;
       if (b.files.length > 1000) throw errors.badRequest("At most 1000 files per preupload request");
-      const attributes = typeof b.gitAttributes === "string" ? b.gitAttributes : await textAt(git, head, ".gitattributes");
-      const rules = lfsRules(repo, lfsPatterns(attributes));
-      const ignored = ignoreMatcher(typeof b.gitIgnore === "string" ? b.gitIgnore : await textAt(git, head, ".gitignore"));
-      const files = [];
-      for (const f of b.files as { path?: unknown; sample?: unknown; size?: unknown }[]) {
-        const path = parseRepoPath(f?.path);
-        const sample = strictBase64(f.sample ?? "", `sample of '${path}'`);
-        if (typeof f.size !== "number" || !Number.isSafeInteger(f.size) || f.size < 0) throw errors.badRequest(`Invalid size for '${path}'`);
-        const remote = await git.stat(head, path);
-        let oid: string | undefined;
-        if (remote?.type === "blob") oid = (await pointerOf(git, remote.oid, remote.size))?.oid ?? remote.oid;
-        files.push({ path, uploadMode: uploadMode(rules, path, f.size, sample), shouldIgnore: ignored(path), ...(oid ? { oid } : {}) });
-      }
-      return { files, commitOid: head };
+      const files = b.files.map((f) => {
+        const path = parseRepoPath(f.path);
+        return { path, size: f.size, sample: strictBase64(f.sample ?? "", `sample of '${path}'`) };
+      });
+      return svc.commits.preupload(repo, rev, files, { gitIgnore: b.gitIgnore, gitAttributes: b.gitAttributes });
     });
 
-    app.post(`/api/${plural}/:ns/:name/commit/*`, async (req: FastifyRequest) => {
+    // The NDJSON body is read as a stream (readCommitBody), line by line, not by a schema.
+    app.post(`/api/${plural}/:ns/:name/commit/*`, { schema: { params: repoTailParams, querystring: commitQuery } }, async (req) => {
       const actor = await actorOf(svc, req);
       const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "write");
       const { rev } = revAndPath(rawTail(req, 5));
-      const q = req.query as Record<string, unknown>;
-      if (q.create_pr === "1" || q.create_pr === "true") throw errors.badRequest("Pull requests are not supported by this Hubble yet");
+      if (req.query.create_pr) throw errors.badRequest("Pull requests are not supported by this Hubble yet");
       const ctype = String(req.headers["content-type"] ?? "");
       if (!ctype.startsWith("application/x-ndjson")) throw errors.badRequest("The commit body must be application/x-ndjson");
-      const objects = svc.commits.git(repo).objects();
+      const objects = svc.commits.stage(repo);
       let oid;
       let commit;
       try {
