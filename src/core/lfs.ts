@@ -137,11 +137,10 @@ export class Lfs {
   }
 
   /** Assembles the parts in order, verifying the whole object, and removes the parts. */
-  async complete(repoId: number, oid: Sha256, size: number, uploadId: string, body: unknown): Promise<void> {
-    const parts = (body as { parts?: unknown })?.parts;
+  async complete(repoId: number, oid: Sha256, size: number, uploadId: string, body: { oid: string; parts: unknown[] }): Promise<void> {
     const expected = Math.max(1, Math.ceil(size / this.cfg.chunkSize));
-    if (!Array.isArray(parts) || parts.length !== expected) throw errors.badRequest(`Expected ${expected} parts`);
-    if (parseSha256((body as { oid?: unknown }).oid) !== oid) throw errors.badRequest("Completion oid does not match the upload");
+    if (body.parts.length !== expected) throw errors.badRequest(`Expected ${expected} parts`);
+    if (parseSha256(body.oid) !== oid) throw errors.badRequest("Completion oid does not match the upload");
     for (let i = 1; i <= expected; i++) {
       if (!(await this.blobs.stat({ kind: "upload-part", uploadId, part: i }))) throw errors.badRequest(`Part ${i} was not uploaded`);
     }
@@ -162,9 +161,8 @@ export class Lfs {
   }
 
   /** Confirms an object is stored for the repo with the given size. */
-  async verify(repoId: number, body: unknown): Promise<void> {
-    const b = body as { oid?: unknown; size?: unknown };
-    const oid = parseSha256(b?.oid);
+  async verify(repoId: number, b: { oid: string; size?: number }): Promise<void> {
+    const oid = parseSha256(b.oid);
     const held = await this.held(repoId, oid);
     if (held === null) throw new HubError("EntryNotFound", "Object not found");
     if (b.size !== undefined && b.size !== held) throw new HubError("Unprocessable", "Object size does not match");

@@ -2,14 +2,15 @@
  * Git LFS surface: the batch API at `{repo}.git/info/lfs/objects/batch` (huggingface_hub,
  * huggingface.js, git-lfs), and the signed transfer routes its answers point to.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { errors } from "../../core/errors.js";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
 import { parseSha256, type RepoType } from "../../core/ids.js";
 import { parseRange } from "../api/resolve-routes.js";
 import { actorOf, baseUrl } from "../http/context.js";
 import { sendBlob } from "../http/send-blob.js";
 import { casUrl } from "../xet/cas-routes.js";
 import { fullName } from "../../core/repos.js";
+import { repoParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 
 const LFS_JSON = "application/vnd.git-lfs+json";
@@ -19,7 +20,6 @@ const PREFIXES: { prefix: string; type: RepoType }[] = [
   { prefix: "/spaces", type: "space" },
 ];
 
-type Q = { exp?: string; sig?: string };
 
 function abortOnClose(req: FastifyRequest): AbortSignal {
   const ac = new AbortController();
@@ -29,23 +29,40 @@ function abortOnClose(req: FastifyRequest): AbortSignal {
   return ac.signal;
 }
 
+/**
+ * The batch request. Objects are checked one by one by the core (a bad one gets its own error in
+ * the answer, as git-lfs expects), so here they are only a list.
+ */
+const batchBody = z.object({
+  operation: z.enum(["upload", "download"], { error: "'operation' must be upload or download" }),
+  transfers: z.array(z.string()).optional(),
+  objects: z.array(z.unknown()).max(1000, "At most 1000 objects per batch"),
+  ref: z.object({ name: z.string().optional() }).nullish(),
+});
+/** Signed transfer routes: the signature covers the path values exactly as sent. */
+const signed = z.object({ exp: z.string().optional(), sig: z.string().optional() });
+const objectParams = z.object({ repoId: z.string(), oid: z.string() });
+const putParams = objectParams.extend({ size: z.string() });
+const partParams = z.object({ uploadId: z.string(), part: z.string(), size: z.string() });
+const completeParams = z.object({ repoId: z.string(), oid: z.string(), size: z.string(), uploadId: z.string() });
+const completeBody = z.object({ oid: z.string(), parts: z.array(z.unknown()) });
+const verifyBody = z.object({ oid: z.string(), size: z.number().int().nonnegative().optional() });
+
 /** Registers the batch endpoint and the transfer routes. */
-export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
+export function registerLfsRoutes(server: FastifyInstance, svc: Services): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   for (const { prefix, type } of PREFIXES) {
-    app.post(`${prefix}/:ns/:name/info/lfs/objects/batch`, async (req, reply) => {
-      const p = req.params as { ns: string; name: string };
+    app.post(`${prefix}/:ns/:name/info/lfs/objects/batch`, { schema: { params: repoParams, body: batchBody } }, async (req, reply) => {
+      const p = req.params;
       const id = `${p.ns}/${p.name.replace(/\.git$/, "")}`;
-      const b = (req.body ?? {}) as { operation?: unknown; transfers?: unknown; objects?: unknown };
-      if (b.operation !== "upload" && b.operation !== "download") throw errors.badRequest("'operation' must be upload or download");
-      if (!Array.isArray(b.objects)) throw errors.badRequest("'objects' must be a list");
-      if (b.objects.length > 1000) throw errors.badRequest("At most 1000 objects per batch");
+      const b = req.body;
       const actor = await actorOf(svc, req);
       const { repo } = await svc.repos.get(actor, type, id, b.operation === "upload" ? "write" : "download");
-      const transfers = Array.isArray(b.transfers) ? b.transfers.map(String) : ["basic"];
+      const transfers = b.transfers ?? ["basic"];
       const base = baseUrl(svc, req);
       // git-xet and huggingface.js offer "xet": the upload action is the write-token route
       // (href, refreshed with the caller's credentials) plus a first token in headers.
-      const ref = typeof (b as { ref?: { name?: unknown } }).ref?.name === "string" ? String((b as { ref: { name: string } }).ref.name).replace(/^refs\/heads\//, "") : repo.defaultBranch;
+      const ref = b.ref?.name ? b.ref.name.replace(/^refs\/heads\//, "") : repo.defaultBranch;
       const xetUpload = () => {
         const { accessToken, exp } = svc.xet.issueToken(repo, "write");
         return {
@@ -58,9 +75,9 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
     });
   }
 
-  app.put("/lfs/objects/:repoId/:oid/:size", async (req: FastifyRequest, reply: FastifyReply) => {
-    const p = req.params as { repoId: string; oid: string; size: string };
-    const q = req.query as Q;
+  app.put("/lfs/objects/:repoId/:oid/:size", { schema: { params: putParams, querystring: signed } }, async (req, reply) => {
+    const p = req.params;
+    const q = req.query;
     svc.lfs.checkSignature(["put", p.repoId, p.oid, p.size], q.exp, q.sig);
     await svc.lfs.upload(Number(p.repoId), parseSha256(p.oid), Number(p.size), req.raw, abortOnClose(req));
     return reply.status(200).send({});
@@ -69,9 +86,10 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
   app.route({
     method: ["GET", "HEAD"],
     url: "/lfs/objects/:repoId/:oid",
+    schema: { params: objectParams, querystring: signed },
     handler: async (req, reply) => {
-      const p = req.params as { repoId: string; oid: string };
-      const q = req.query as Q;
+      const p = req.params;
+      const q = req.query;
       svc.lfs.checkSignature(["get", p.repoId, p.oid], q.exp, q.sig);
       const oid = parseSha256(p.oid);
       const size = await svc.lfs.linkedSize(Number(p.repoId), oid);
@@ -86,25 +104,25 @@ export function registerLfsRoutes(app: FastifyInstance, svc: Services): void {
     },
   });
 
-  app.put("/lfs/parts/:uploadId/:part/:size", async (req, reply) => {
-    const p = req.params as { uploadId: string; part: string; size: string };
-    const q = req.query as Q;
+  app.put("/lfs/parts/:uploadId/:part/:size", { schema: { params: partParams, querystring: signed } }, async (req, reply) => {
+    const p = req.params;
+    const q = req.query;
     svc.lfs.checkSignature(["part", p.uploadId, p.part, p.size], q.exp, q.sig);
     const etag = await svc.lfs.uploadPart(p.uploadId, Number(p.part), Number(p.size), req.raw, abortOnClose(req));
     return reply.header("ETag", `"${etag}"`).send({});
   });
 
-  app.post("/lfs/complete/:repoId/:oid/:size/:uploadId", async (req) => {
-    const p = req.params as { repoId: string; oid: string; size: string; uploadId: string };
-    const q = req.query as Q;
+  app.post("/lfs/complete/:repoId/:oid/:size/:uploadId", { schema: { params: completeParams, querystring: signed, body: completeBody } }, async (req) => {
+    const p = req.params;
+    const q = req.query;
     svc.lfs.checkSignature(["complete", p.repoId, p.oid, p.size, p.uploadId], q.exp, q.sig);
     await svc.lfs.complete(Number(p.repoId), parseSha256(p.oid), Number(p.size), p.uploadId, req.body);
     return {};
   });
 
-  app.post("/lfs/verify/:repoId", async (req) => {
-    const p = req.params as { repoId: string };
-    const q = req.query as Q;
+  app.post("/lfs/verify/:repoId", { schema: { params: z.object({ repoId: z.string() }), querystring: signed, body: verifyBody } }, async (req) => {
+    const p = req.params;
+    const q = req.query;
     svc.lfs.checkSignature(["verify", p.repoId], q.exp, q.sig);
     await svc.lfs.verify(Number(p.repoId), req.body);
     return {};
