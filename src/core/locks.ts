@@ -18,7 +18,7 @@ export class Locks {
     private readonly access: Access,
   ) {}
 
-  async create(actor: NonNullable<Actor>, repo: RepoRecord, path: unknown, refName: string | null) {
+  async create(actor: NonNullable<Actor>, repo: RepoRecord, path: string, refName: string | null) {
     const p = parseRepoPath(path);
     return this.meta.locks.create({ repoId: repo.id, path: p, refName, ownerId: actor.user.id });
   }
@@ -32,8 +32,8 @@ export class Locks {
     return { locks, ...(locks.length === limit ? { next_cursor: String(offset + limit) } : {}) };
   }
 
-  async verify(actor: NonNullable<Actor>, repo: RepoRecord, cursor: unknown, limit: unknown) {
-    const page = await this.list(repo, { cursor: cursor === undefined ? undefined : String(cursor), limit: limit === undefined ? undefined : String(limit) });
+  async verify(actor: NonNullable<Actor>, repo: RepoRecord, cursor: string | undefined, limit: string | undefined) {
+    const page = await this.list(repo, { cursor, limit });
     return {
       ours: page.locks.filter((l) => l.ownerId === actor.user.id),
       theirs: page.locks.filter((l) => l.ownerId !== actor.user.id),
