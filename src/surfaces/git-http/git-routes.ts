@@ -12,6 +12,8 @@ import type { RepoType } from "../../core/ids.js";
 import type { RepoRecord } from "../../core/ports.js";
 import { actorOf } from "../http/context.js";
 import { lfsThreshold } from "../../core/lfs-rules.js";
+import { z } from "zod";
+import { queryOne, repoParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 
 const PREFIXES: { prefix: string; type: RepoType }[] = [
@@ -85,7 +87,8 @@ export function afterPush(svc: Services, repo: RepoRecord, done: Promise<number>
 }
 
 /** Registers the smart HTTP routes and the internal hook callback. */
-export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
+export function registerGitRoutes(server: FastifyInstance, svc: Services): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
 
   // A 401 carries the Basic challenge (the surface's error renderer adds it), so git asks for credentials.
   const open = async (req: FastifyRequest, _reply: FastifyReply, type: RepoType, service: string): Promise<RepoRecord> => {
@@ -98,8 +101,8 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
   };
 
   for (const { prefix, type } of PREFIXES) {
-    app.get(`${prefix}/:ns/:name/info/refs`, async (req, reply) => {
-      const service = String((req.query as { service?: string }).service ?? "");
+    app.get(`${prefix}/:ns/:name/info/refs`, { schema: { params: repoParams, querystring: z.object({ service: queryOne }) } }, async (req, reply) => {
+      const service = req.query.service ?? "";
       if (!SERVICES.has(service)) throw errors.forbidden("Dumb HTTP is not supported; use a git client with smart HTTP");
       const repo = await open(req, reply, type, service);
       const proc = svc.commits.git(repo).serve(service.slice(4) as "upload-pack" | "receive-pack", { advertise: true, protocol: protocolOf(req) });
@@ -115,7 +118,7 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
     });
 
     for (const service of SERVICES) {
-      app.post(`${prefix}/:ns/:name/${service}`, async (req, reply) => {
+      app.post(`${prefix}/:ns/:name/${service}`, { schema: { params: repoParams } }, async (req, reply) => {
         const repo = await open(req, reply, type, service);
         if (req.headers["content-type"] !== `application/x-${service}-request`) throw errors.badRequest(`Content-Type must be application/x-${service}-request`);
         // git gzips negotiation requests (small: wants and haves). Inflate them fully, with a cap,
@@ -142,12 +145,10 @@ export function registerGitRoutes(app: FastifyInstance, svc: Services): void {
     }
   }
 
-  app.post("/internal/hooks/:repoId/lfs-check", async (req) => {
+  app.post("/internal/hooks/:repoId/lfs-check", { schema: { params: z.object({ repoId: z.coerce.number().int() }), body: z.object({ oids: z.array(z.string()) }) } }, async (req) => {
     const given = Buffer.from(String(req.headers["x-hubble-hook-secret"] ?? ""));
     const want = Buffer.from(hookSecret);
     if (given.length !== want.length || !timingSafeEqual(given, want)) throw errors.forbidden("Invalid hook secret");
-    const oids = (req.body as { oids?: unknown })?.oids;
-    if (!Array.isArray(oids)) throw errors.badRequest("'oids' must be a list");
-    return { missing: await svc.lfs.missing(Number((req.params as { repoId: string }).repoId), oids) };
+    return { missing: await svc.lfs.missing(req.params.repoId, req.body.oids) };
   });
 }
