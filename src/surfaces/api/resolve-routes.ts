@@ -9,6 +9,7 @@ import { urlPrefix, type RepoType, type Sha256 } from "../../core/ids.js";
 import { fullName } from "../../core/repos.js";
 import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
 import { sendBlob } from "../http/send-blob.js";
+import { repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 
 /** Parses a single `bytes=` range against a size; null means "serve everything". */
@@ -38,13 +39,16 @@ const PREFIXES: { prefix: string; type: RepoType }[] = [
 ];
 
 /** Registers resolve and raw routes for every repo type. */
-export function registerResolveRoutes(app: FastifyInstance, svc: Services): void {
+export function registerResolveRoutes(server: FastifyInstance, svc: Services): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   for (const { prefix, type } of PREFIXES) {
     const depth = prefix ? 4 : 3;
     for (const kind of ["resolve", "raw"] as const) {
       app.route({
         method: ["GET", "HEAD"],
         url: `${prefix}/:ns/:name/${kind}/*`,
+        // The tail (revision and path) is parsed from the raw URL by revAndPath.
+        schema: { params: repoTailParams },
         handler: (req, reply) => serve(svc, type, kind, depth, req, reply),
       });
     }

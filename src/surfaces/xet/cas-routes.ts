@@ -8,9 +8,10 @@ import { timingSafeEqual } from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, HubError } from "../../core/errors.js";
-import { resolveRevision } from "../../core/content.js";
 import type { RepoType } from "../../core/ids.js";
 import { actorOf, baseUrl, rawTail, repoIdOf } from "../http/context.js";
+import { z } from "zod";
+import { queryOne, repoParams, repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 
 const TYPES: { seg: string; type: RepoType }[] = [
@@ -51,8 +52,13 @@ async function readBody(req: FastifyRequest, max: number): Promise<Buffer> {
   return Buffer.concat(parts, n);
 }
 
+/** `{prefix}/{hash}` of the CAS routes (the prefix is any namespace the client uses). */
+const hashParams = z.object({ prefix: z.string(), hash: z.string() });
+const idParams = z.object({ id: z.string() });
+
 /** Registers the token routes, the CAS routes and the signed xorb-range route. */
-export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
+export function registerXetRoutes(server: FastifyInstance, svc: Services): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
   // ---------------------------------------------------------------- hub token routes
   for (const { seg, type } of TYPES) {
     for (const op of ["read", "write"] as const) {
@@ -67,15 +73,15 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
           throw errors.badRequest("Invalid percent-encoding in URL");
         }
         // `None` is what huggingface_hub sends when it does not know the revision (create_pr).
-        if (op === "read" && rev && rev !== "None") await resolveRevision(svc.commits.git(repo), repo, rev);
+        if (op === "read" && rev && rev !== "None") await svc.reads.revision(repo, rev);
         const { accessToken, exp } = svc.xet.issueToken(repo, op);
         const cas = casUrl(baseUrl(svc, req));
         // Both the headers (huggingface_hub's own parser) and the JSON body (hf_xet's refresher).
         reply.headers({ "X-Xet-Cas-Url": cas, "X-Xet-Access-Token": accessToken, "X-Xet-Token-Expiration": String(exp), "Cache-Control": "no-store" });
         return { casUrl: cas, accessToken, exp };
       };
-      app.get(`/api/${seg}/:ns/:name/xet-${op}-token`, handler);
-      app.get(`/api/${seg}/:ns/:name/xet-${op}-token/*`, handler);
+      app.get(`/api/${seg}/:ns/:name/xet-${op}-token`, { schema: { params: repoParams } }, handler);
+      app.get(`/api/${seg}/:ns/:name/xet-${op}-token/*`, { schema: { params: repoTailParams } }, handler);
     }
   }
 
@@ -95,8 +101,8 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
     return reply.header("Content-Length", String(len)).send();
   };
   for (const p of ["/xet/v1/xorbs", "/xet/xorbs", "/xet/xorb"]) {
-    app.post(`${p}/:prefix/:hash`, uploadXorb);
-    app.head(`${p}/:prefix/:hash`, headXorb);
+    app.post(`${p}/:prefix/:hash`, { schema: { params: hashParams } }, uploadXorb);
+    app.head(`${p}/:prefix/:hash`, { schema: { params: hashParams } }, headXorb);
   }
 
   const uploadShard = async (req: FastifyRequest) => {
@@ -145,7 +151,7 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
     return reply;
   });
   app.post("/xet/shards", uploadShard);
-  app.route({ method: ["POST", "PUT"], url: "/xet/shard/:prefix/:hash", handler: uploadShard });
+  app.route({ method: ["POST", "PUT"], url: "/xet/shard/:prefix/:hash", schema: { params: hashParams }, handler: uploadShard });
 
   const dedupe = async (req: FastifyRequest, reply: FastifyReply) => {
     // Dedupe serves uploads only: a write token, answers scoped to what its repo's owner may see.
@@ -154,7 +160,7 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
     if (!shard) throw new HubError("EntryNotFound", "Chunk not tracked");
     return reply.type("application/octet-stream").send(shard);
   };
-  for (const p of ["/xet/v1/chunks", "/xet/chunks", "/xet/chunk"]) app.get(`${p}/:prefix/:hash`, dedupe);
+  for (const p of ["/xet/v1/chunks", "/xet/chunks", "/xet/chunk"]) app.get(`${p}/:prefix/:hash`, { schema: { params: hashParams } }, dedupe);
 
   const reconstruction = (version: 1 | 2) => async (req: FastifyRequest, reply: FastifyReply) => {
     const grant = svc.xet.authorize(bearer(req), "read");
@@ -163,19 +169,19 @@ export function registerXetRoutes(app: FastifyInstance, svc: Services): void {
     if (out === "unsatisfiable") throw new HubError("RangeNotSatisfiable", "Range Not Satisfiable");
     return reply.send(out);
   };
-  app.get("/xet/v2/reconstructions/:id", reconstruction(2));
-  for (const p of ["/xet/v1/reconstructions", "/xet/reconstructions", "/xet/reconstruction"]) app.get(`${p}/:id`, reconstruction(1));
+  app.get("/xet/v2/reconstructions/:id", { schema: { params: idParams } }, reconstruction(2));
+  for (const p of ["/xet/v1/reconstructions", "/xet/reconstructions", "/xet/reconstruction"]) app.get(`${p}/:id`, { schema: { params: idParams } }, reconstruction(1));
 
-  app.head("/xet/v1/files/:id", async (req, reply) => {
+  app.head("/xet/v1/files/:id", { schema: { params: idParams } }, async (req, reply) => {
     const grant = svc.xet.authorize(bearer(req), "read");
-    const f = await svc.xet.readable(grant.repoId, (req.params as { id: string }).id);
+    const f = await svc.xet.readable(grant.repoId, req.params.id);
     return reply.header("Content-Length", String(f.size)).send();
   });
 
   // Signed, self-authorising xorb byte ranges (the client fetches them without credentials).
-  app.get("/xet/fetch/:xorb/:range", async (req, reply) => {
-    const p = req.params as { xorb: string; range: string };
-    const q = req.query as { exp?: string; sig?: string };
+  app.get("/xet/fetch/:xorb/:range", { schema: { params: z.object({ xorb: z.string(), range: z.string() }), querystring: z.object({ exp: queryOne, sig: queryOne }) } }, async (req, reply) => {
+    const p = req.params;
+    const q = req.query;
     const m = /^(\d+)-(\d+)$/.exec(p.range);
     if (!m) throw errors.badRequest("Invalid range");
     const [start, end] = [Number(m[1]), Number(m[2])];
