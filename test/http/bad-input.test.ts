@@ -137,6 +137,22 @@ describe("names, revisions and bodies", () => {
     assert.equal(r2.headers["x-error-code"], "RevisionNotFound");
   });
 
+  test("route schemas name the field that is wrong (zod), with a clean 400 on every surface", async () => {
+    const cases: [string, string, unknown, RegExp][] = [
+      ["POST", `/api/models/${REPO}/lfs-files/batch`, { deletions: { sha: "not-a-list" } }, /^Invalid body 'deletions\.sha'/],
+      ["POST", "/api/repos/create", { name: 42 }, /^Invalid body 'name'/],
+      ["PUT", `/api/models/${REPO}/settings`, { gated: "sometimes" }, /^Invalid body 'gated'/],
+      ["POST", `/api/models/${REPO}/preupload/main`, { files: [{ path: "a", size: -1 }] }, /^Invalid body 'files\.0\.size'/],
+      ["POST", `/${REPO}.git/info/lfs/objects/batch`, { operation: "teleport", objects: [] }, /'operation' must be upload or download/],
+      ["GET", `/api/models/${REPO}/tree/main?cursor=${Buffer.from("-5").toString("base64url")}`, undefined, /^Invalid query 'cursor': Invalid cursor/],
+    ];
+    for (const [method, url, payload, msg] of cases) {
+      const r = await h.hub.app.inject({ method: method as "GET", url, headers: { ...h.auth, ...(payload ? { "content-type": "application/json" } : {}) }, ...(payload ? { payload: JSON.stringify(payload) } : {}) });
+      assertClean(r, 400);
+      assert.match(String(r.headers["x-error-message"]), msg, url);
+    }
+  });
+
   test("malformed and oversized JSON bodies", async () => {
     assertClean(await h.hub.app.inject({ method: "POST", url: "/api/repos/create", headers: { ...h.auth, "content-type": "application/json" }, payload: "{oops" }), 400);
     const huge = JSON.stringify({ name: "x", pad: "p".repeat(17 * 1024 * 1024) });
