@@ -16,6 +16,7 @@ import { registerXetRoutes } from "../xet/cas-routes.js";
 import { registerGateRoutes } from "../api/gate-routes.js";
 import { registerAccountRoutes } from "../api/account-routes.js";
 import { registerStorageRoutes } from "../api/storage-routes.js";
+import { registerWebRoutes } from "../web/web-routes.js";
 import { actorOf, baseUrl, validHost } from "./context.js";
 import { zodValidator } from "./schema.js";
 import type { Services } from "./services.js";
@@ -171,6 +172,8 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
     xet.setErrorHandler(errorRenderer(svc, "hf"));
     registerXetRoutes(xet, svc);
   });
+  // The web pages: their own HTML error pages and page CSP (surfaces/web).
+  await app.register(async (web) => registerWebRoutes(web, svc));
   await app.register(async (gitHttp) => {
     gitHttp.setErrorHandler(errorRenderer(svc, "git"));
     registerGitRoutes(gitHttp, svc);

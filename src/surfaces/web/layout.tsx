@@ -1,0 +1,52 @@
+/** The page frame shared by every page: header, navigation, main, footer. No inline script or style. */
+import type { ComponentChildren } from "preact";
+import type { Actor } from "../../core/accounts.js";
+
+export interface PageProps {
+  title: string;
+  actor: Actor;
+  children: ComponentChildren;
+}
+
+export function Page({ title, actor, children }: PageProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · Hubble`}</title>
+        <link rel="stylesheet" href="/static/hubble.css" />
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="/">
+            Hubble
+          </a>
+          <nav aria-label="Main">
+            <a href="/models">Models</a>
+            <a href="/datasets">Datasets</a>
+            <a href="/spaces">Spaces</a>
+          </nav>
+          <span class="who">{actor ? `Signed in as ${actor.user.name}` : ""}</span>
+        </header>
+        <main>{children}</main>
+        <footer class="bottom">Hubble — a self-hosted Hugging Face Hub</footer>
+      </body>
+    </html>
+  );
+}
+
+/** The error page every web route renders (a private repo looks exactly like a missing one). */
+export function ErrorPage({ status, message, actor }: { status: number; message: string; actor: Actor }) {
+  return (
+    <Page title={`${status}`} actor={actor}>
+      <section class="error">
+        <h1>{status === 404 ? "404 — not found" : `${status}`}</h1>
+        <p>{message}</p>
+        <p>
+          <a href="/">Back to the home page</a>
+        </p>
+      </section>
+    </Page>
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * The one markdown renderer for every page (cards now, discussions later): markdown-it with raw
+ * HTML allowed, then sanitized on the server with an allowlist (sanitize-html), relative links and
+ * images rewritten to the repo at the page's revision (`blob` for links, `resolve` for images).
+ */
+import MarkdownIt from "markdown-it";
+import sanitizeHtml from "sanitize-html";
+
+const md = new MarkdownIt({ html: true, linkify: true });
+
+const ALLOWED_TAGS = [
+  "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "a", "img", "picture", "source", "video", "audio",
+  "table", "thead", "tbody", "tr", "th", "td", "details", "summary", "code", "pre", "ul", "ol", "li",
+  "blockquote", "sup", "sub", "kbd", "em", "strong", "del", "s", "div", "span",
+];
+
+/** Where relative links of a card point: the repo's web base and the revision shown. */
+export interface LinkBase {
+  /** e.g. `/admin/my-model` or `/datasets/admin/set` */
+  repoPath: string;
+  rev: string;
+  /** Folder of the rendered file, "" for the root. */
+  folder: string;
+}
+
+const ABSOLUTE = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#)/i;
+
+function rewrite(url: string, base: LinkBase, kind: "blob" | "resolve"): string {
+  if (!url || ABSOLUTE.test(url) || url.startsWith("/")) return url;
+  const [path, hash = ""] = url.split("#", 2) as [string, string?];
+  const parts = (base.folder ? `${base.folder}/${path}` : path).split("/");
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") out.pop();
+    else out.push(p);
+  }
+  return `${base.repoPath}/${kind}/${encodeURIComponent(base.rev)}/${out.map(encodeURIComponent).join("/")}${hash ? `#${hash}` : ""}`;
+}
+
+/** Markdown (or HTML in markdown) to safe HTML. */
+export function renderMarkdown(text: string, base: LinkBase): string {
+  const html = md.render(text);
+  return sanitizeHtml(html, {
+    allowedTags: ALLOWED_TAGS,
+    allowedAttributes: {
+      a: ["href", "title", "id", "name", "rel"],
+      img: ["src", "alt", "title", "width", "height"],
+      source: ["srcset", "media", "type"],
+      video: ["src", "controls", "width", "height", "poster"],
+      audio: ["src", "controls"],
+      td: ["align", "colspan", "rowspan"],
+      th: ["align", "colspan", "rowspan"],
+      div: ["align"],
+      span: ["align"],
+      code: ["class"],
+      h1: ["id"], h2: ["id"], h3: ["id"], h4: ["id"], h5: ["id"], h6: ["id"],
+    },
+    allowedSchemes: ["http", "https", "mailto"],
+    allowedSchemesAppliedToAttributes: ["href", "src", "srcset", "poster"],
+    allowProtocolRelative: false,
+    allowedClasses: { code: [/^language-[\w-]+$/] },
+    transformTags: {
+      a: (tag, attribs) => ({ tagName: tag, attribs: { ...attribs, ...(attribs.href ? { href: rewrite(attribs.href, base, "blob") } : {}), rel: "nofollow noopener" } }),
+      img: (tag, attribs) => ({ tagName: tag, attribs: { ...attribs, ...(attribs.src ? { src: rewrite(attribs.src, base, "resolve") } : {}) } }),
+    },
+  });
+}
+
+/** The README body without its YAML front matter (the sidebar shows that). */
+export function stripFrontMatter(readme: string): string {
+  return readme.replace(/^(?:[ \t]*\r?\n)*---[ \t]*\r?\n(?:[\s\S]*?\r?\n)?---[ \t]*(?:\r?\n|$)/, "");
+}

@@ -1,0 +1,345 @@
+/** Reading pages as Preact components: rendered to HTML on the server, no JavaScript. */
+import type { Actor } from "../../core/accounts.js";
+import type { CommitObject, RepoRecord } from "../../core/ports.js";
+import type { Entry } from "../../core/reads.js";
+import { Page } from "./layout.js";
+
+/** `/admin/m`, `/datasets/admin/d`, `/spaces/admin/s`. */
+export const repoPath = (r: Pick<RepoRecord, "type" | "namespace" | "name">) => `${r.type === "model" ? "" : `/${r.type}s`}/${r.namespace}/${r.name}`;
+const enc = (s: string) => s.split("/").map(encodeURIComponent).join("/");
+const when = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ");
+
+/** Human size, as the Hub shows it. */
+export function humanSize(n: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+function RepoHeader({ repo, tab, rev }: { repo: RepoRecord; tab: "card" | "files" | "history"; rev: string }) {
+  const base = repoPath(repo);
+  return (
+    <div class="repo-head">
+      <h1>
+        <a href={`/${repo.namespace}`}>{repo.namespace}</a> / <a href={base}>{repo.name}</a>
+        {repo.private ? <span class="badge">private</span> : null}
+        {repo.gated ? <span class="badge">gated</span> : null}
+      </h1>
+      <nav class="tabs" aria-label="Repository">
+        <a href={base} aria-current={tab === "card" ? "page" : undefined}>
+          {repo.type === "model" ? "Model card" : repo.type === "dataset" ? "Dataset card" : "App"}
+        </a>
+        <a href={`${base}/tree/${encodeURIComponent(rev)}`} aria-current={tab === "files" ? "page" : undefined}>
+          Files and versions
+        </a>
+        <a href={`${base}/commits/${encodeURIComponent(rev)}`} aria-current={tab === "history" ? "page" : undefined}>
+          History
+        </a>
+      </nav>
+    </div>
+  );
+}
+
+/** Repo home: the rendered card, a metadata sidebar and how to use the repo. */
+export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string | null; endpoint: string; sshHost: string | null; head: string | null }) {
+  const { repo } = p;
+  const id = `${repo.namespace}/${repo.name}`;
+  const card = repo.cardData ?? {};
+  const facts: [string, unknown][] = [
+    ["License", card.license],
+    ["Library", repo.derived?.libraryName ?? card.library_name],
+    ["Task", card.pipeline_tag],
+    ["Languages", card.language],
+    ["Datasets", card.datasets],
+    ["Base model", card.base_model],
+  ];
+  const typeFlag = repo.type === "model" ? "" : ` --repo-type ${repo.type}`;
+  return (
+    <Page title={id} actor={p.actor}>
+      <RepoHeader repo={repo} tab="card" rev={repo.defaultBranch} />
+      <div class="columns">
+        <article class="card">{p.cardHtml === null ? <p class="empty">No model card yet: add a README.md.</p> : <div class="markdown" dangerouslySetInnerHTML={{ __html: p.cardHtml }} />}</article>
+        <aside class="sidebar" aria-label="About">
+          <dl>
+            {facts
+              .filter(([, v]) => v !== undefined && v !== null && v !== "")
+              .map(([k, v]) => (
+                <>
+                  <dt>{k}</dt>
+                  <dd>{Array.isArray(v) ? v.map(String).join(", ") : String(v)}</dd>
+                </>
+              ))}
+            {repo.derived?.safetensors ? (
+              <>
+                <dt>Parameters</dt>
+                <dd>{repo.derived.safetensors.total.toLocaleString("en")}</dd>
+              </>
+            ) : null}
+            {repo.tags.length ? (
+              <>
+                <dt>Tags</dt>
+                <dd>
+                  {repo.tags.map((t) => (
+                    <a class="tag" href={`/${repo.type}s?filter=${encodeURIComponent(t)}`}>
+                      {t}
+                    </a>
+                  ))}
+                </dd>
+              </>
+            ) : null}
+          </dl>
+          <h2>Use this {repo.type}</h2>
+          <pre>
+            <code>{`export HF_ENDPOINT=${p.endpoint}\nhf download ${id}${typeFlag}`}</code>
+          </pre>
+          <pre>
+            <code>{`git clone ${p.endpoint}${repoPath(repo)}`}</code>
+          </pre>
+          {p.sshHost ? (
+            <pre>
+              <code>{`git clone ssh://git@${p.sshHost}${repoPath(repo)}.git`}</code>
+            </pre>
+          ) : null}
+          {p.head ? <p class="muted">Last commit {p.head.slice(0, 7)}</p> : null}
+        </aside>
+      </div>
+    </Page>
+  );
+}
+
+function Breadcrumb({ repo, rev, path }: { repo: RepoRecord; rev: string; path: string }) {
+  const base = `${repoPath(repo)}/tree/${encodeURIComponent(rev)}`;
+  const parts = path ? path.split("/") : [];
+  return (
+    <nav class="crumbs" aria-label="Path">
+      <a href={base}>{repo.name}</a>
+      {parts.map((part, i) => (
+        <>
+          {" / "}
+          <a href={`${base}/${enc(parts.slice(0, i + 1).join("/"))}`}>{part}</a>
+        </>
+      ))}
+    </nav>
+  );
+}
+
+/** Branch and tag switcher: real refs, plain links (works without JavaScript). */
+function RefSwitcher({ repo, rev, path, refs, view }: { repo: RepoRecord; rev: string; path: string; refs: { branches: string[]; tags: string[] }; view: "tree" | "blob" | "commits" }) {
+  const link = (r: string) => `${repoPath(repo)}/${view}/${encodeURIComponent(r)}${path ? `/${enc(path)}` : ""}`;
+  return (
+    <details class="refs">
+      <summary>
+        Revision: <strong>{rev}</strong>
+      </summary>
+      <ul>
+        {refs.branches.map((b) => (
+          <li>
+            <a href={link(b)}>{b}</a> <span class="muted">branch</span>
+          </li>
+        ))}
+        {refs.tags.map((t) => (
+          <li>
+            <a href={link(t)}>{t}</a> <span class="muted">tag</span>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+/** A folder: one table row per entry, every row a real link. */
+export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entries: Entry[]; next: string | null; refs: { branches: string[]; tags: string[] } }) {
+  const { repo, rev } = p;
+  return (
+    <Page title={`${repo.namespace}/${repo.name} · ${p.path || "files"}`} actor={p.actor}>
+      <RepoHeader repo={repo} tab="files" rev={rev} />
+      <div class="bar">
+        <RefSwitcher repo={repo} rev={rev} path={p.path} refs={p.refs} view="tree" />
+        <Breadcrumb repo={repo} rev={rev} path={p.path} />
+      </div>
+      <table class="files">
+        <caption>Files at {rev}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Size</th>
+            <th scope="col">Last commit</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.entries.map((e) => {
+            const name = e.path.split("/").pop()!;
+            const href = `${repoPath(repo)}/${e.type === "directory" ? "tree" : "blob"}/${encodeURIComponent(rev)}/${enc(e.path)}`;
+            return (
+              <tr>
+                <td>
+                  <a href={href}>{e.type === "directory" ? `${name}/` : name}</a>
+                  {e.xetHash ? <span class="badge">Xet</span> : e.lfs ? <span class="badge">LFS</span> : null}
+                </td>
+                <td>{e.type === "directory" ? "" : humanSize(e.size)}</td>
+                <td>{e.lastCommit ? <a href={`${repoPath(repo)}/commit/${e.lastCommit.oid}`}>{e.lastCommit.title}</a> : null}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {p.next ? (
+        <p>
+          <a href={p.next}>Next page</a>
+        </p>
+      ) : null}
+    </Page>
+  );
+}
+
+/** One file: text inline (capped), else facts and a download link. */
+export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entry: Entry; text: string | null; truncated: boolean; refs: { branches: string[]; tags: string[] } }) {
+  const { repo, rev, entry } = p;
+  const raw = `${repoPath(repo)}/raw/${encodeURIComponent(rev)}/${enc(p.path)}`;
+  const download = `${repoPath(repo)}/resolve/${encodeURIComponent(rev)}/${enc(p.path)}?download=true`;
+  const lines = p.text === null ? [] : p.text.split("\n");
+  return (
+    <Page title={`${repo.namespace}/${repo.name} · ${p.path}`} actor={p.actor}>
+      <RepoHeader repo={repo} tab="files" rev={rev} />
+      <div class="bar">
+        <RefSwitcher repo={repo} rev={rev} path={p.path} refs={p.refs} view="blob" />
+        <Breadcrumb repo={repo} rev={rev} path={p.path} />
+      </div>
+      <p class="file-facts">
+        {humanSize(entry.size)}
+        {entry.lfs ? ` · stored with ${entry.xetHash ? "Xet" : "LFS"} · sha256 ${entry.lfs.oid}` : ""}
+        {" · "}
+        <a href={raw}>raw</a> · <a href={download}>download</a>
+      </p>
+      {p.text === null ? (
+        <p class="empty">This file is not shown here ({entry.lfs ? "a large file" : "binary"}); download it instead.</p>
+      ) : (
+        <table class="code">
+          <caption class="visually-hidden">{p.path}</caption>
+          <tbody>
+            {lines.map((l, i) => (
+              <tr id={`L${i + 1}`}>
+                <td class="ln">
+                  <a href={`#L${i + 1}`}>{i + 1}</a>
+                </td>
+                <td>
+                  <code>{l}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {p.truncated ? <p class="muted">Only the beginning of the file is shown.</p> : null}
+    </Page>
+  );
+}
+
+/** History of a revision, newest first. */
+export function CommitsPage(p: { actor: Actor; repo: RepoRecord; rev: string; commits: CommitObject[]; total: number; next: string | null; refs: { branches: string[]; tags: string[] } }) {
+  const { repo } = p;
+  return (
+    <Page title={`${repo.namespace}/${repo.name} · history`} actor={p.actor}>
+      <RepoHeader repo={repo} tab="history" rev={p.rev} />
+      <div class="bar">
+        <RefSwitcher repo={repo} rev={p.rev} path="" refs={p.refs} view="commits" />
+        <span class="muted">{p.total} commits</span>
+      </div>
+      <ol class="commits">
+        {p.commits.map((c) => (
+          <li>
+            <a href={`${repoPath(repo)}/commit/${c.oid}`}>{c.title || "(no message)"}</a>
+            <span class="muted">
+              {" "}
+              {c.authorName} · {when(c.date)} · <code>{c.oid.slice(0, 7)}</code>
+            </span>
+          </li>
+        ))}
+      </ol>
+      {p.next ? (
+        <p>
+          <a href={p.next}>Older commits</a>
+        </p>
+      ) : null}
+    </Page>
+  );
+}
+
+/** One commit. */
+export function CommitPage(p: { actor: Actor; repo: RepoRecord; commit: CommitObject }) {
+  const { repo, commit } = p;
+  const body = commit.message.split("\n").slice(1).join("\n").trim();
+  return (
+    <Page title={`${repo.namespace}/${repo.name} · ${commit.oid.slice(0, 7)}`} actor={p.actor}>
+      <RepoHeader repo={repo} tab="history" rev={commit.oid} />
+      <h2>{commit.title || "(no message)"}</h2>
+      {body ? <pre class="message">{body}</pre> : null}
+      <dl class="commit-facts">
+        <dt>Author</dt>
+        <dd>{commit.authorName}</dd>
+        <dt>Date</dt>
+        <dd>{when(commit.date)}</dd>
+        <dt>Commit</dt>
+        <dd>
+          <code>{commit.oid}</code>
+        </dd>
+        {commit.parents.map((par) => (
+          <>
+            <dt>Parent</dt>
+            <dd>
+              <a href={`${repoPath(repo)}/commit/${par}`}>
+                <code>{par.slice(0, 7)}</code>
+              </a>
+            </dd>
+          </>
+        ))}
+      </dl>
+      <p>
+        <a href={`${repoPath(repo)}/tree/${commit.oid}`}>Browse files at this commit</a>
+      </p>
+    </Page>
+  );
+}
+
+/** Home and the `/models`-style lists. */
+export function ListPage(p: { actor: Actor; title: string; heading: string; repos: RepoRecord[]; search: string; action: string; endpoint: string; intro: boolean }) {
+  return (
+    <Page title={p.title} actor={p.actor}>
+      {p.intro ? (
+        <section class="intro">
+          <h1>Hubble</h1>
+          <p>A self-hosted Hugging Face Hub. Point the clients you already use at it:</p>
+          <pre>
+            <code>{`export HF_ENDPOINT=${p.endpoint}\nhf auth login\nhf upload <you>/<repo> ./folder`}</code>
+          </pre>
+        </section>
+      ) : null}
+      <h2>{p.heading}</h2>
+      <form method="get" action={p.action} role="search">
+        <label>
+          Search <input type="search" name="search" value={p.search} />
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      {p.repos.length === 0 ? <p class="empty">Nothing here yet.</p> : null}
+      <ul class="repos">
+        {p.repos.map((r) => (
+          <li>
+            <a href={repoPath(r)}>
+              {r.namespace}/{r.name}
+            </a>
+            <span class="muted">
+              {" "}
+              {r.type} · updated {r.lastModified.slice(0, 10)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </Page>
+  );
+}

@@ -1,0 +1,156 @@
+/**
+ * The web surface: server-rendered reading pages on huggingface.co's URLs (home, lists, repo home,
+ * tree, blob, history, commit). An encapsulated plugin with its own HTML error pages and a page
+ * CSP; every page goes through the same `repos.get` / `authorize()` as the API, so a private repo
+ * the viewer cannot see is the same 404 page as a missing one.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { VNode } from "preact";
+import { renderToString } from "preact-render-to-string";
+import { z } from "zod";
+import type { Actor } from "../../core/accounts.js";
+import { HubError } from "../../core/errors.js";
+import type { RepoType } from "../../core/ids.js";
+import { looksBinary } from "../../core/lfs-rules.js";
+import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
+import { queryInt, queryOne, repoParams, repoTailParams, type ZodTypeProvider } from "../http/schema.js";
+import type { Services } from "../http/services.js";
+import { ErrorPage } from "./layout.js";
+import { renderMarkdown, stripFrontMatter } from "./markdown.js";
+import { BlobPage, CommitPage, CommitsPage, ListPage, RepoPage, repoPath, TreePage } from "./pages.js";
+import { STYLESHEET } from "./style.js";
+
+const TYPES: { prefix: string; type: RepoType; plural: string }[] = [
+  { prefix: "", type: "model", plural: "models" },
+  { prefix: "/datasets", type: "dataset", plural: "datasets" },
+  { prefix: "/spaces", type: "space", plural: "spaces" },
+];
+
+/** Pages load only their own stylesheet: no inline script or style anywhere. */
+const PAGE_CSP = "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/** Text files shown inline up to this many bytes (the rest is behind raw/download). */
+const TEXT_CAP = 512 * 1024;
+
+function html(reply: FastifyReply, node: VNode, status = 200) {
+  return reply.status(status).type("text/html; charset=utf-8").send("<!doctype html>" + renderToString(node));
+}
+
+/** Registers the web pages. */
+export function registerWebRoutes(server: FastifyInstance, svc: Services): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  app.addHook("onSend", async (_req, reply, payload) => {
+    reply.header("Content-Security-Policy", PAGE_CSP);
+    return payload;
+  });
+  app.setErrorHandler(async (err: FastifyError | HubError, req: FastifyRequest, reply: FastifyReply) => {
+    let actor: Actor = null;
+    try {
+      actor = await actorOf(svc, req);
+    } catch {
+      // a bad credential: render anonymously
+    }
+    if (!(err instanceof HubError) && !((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500)) req.log.error({ err }, "page failed");
+    const e = err instanceof HubError ? err : new HubError((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500 ? "BadRequest" : "Internal", (err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500 ? err.message : "Internal Error");
+    // A missing and a private repo are the same page, whoever asks.
+    const status = e.kind === "RepoNotFound" ? 404 : e.status;
+    const message = e.kind === "GatedRepo" ? "This repository is gated: ask the owners for access on its page, then come back." : e.message;
+    return html(reply, <ErrorPage status={status} message={message} actor={actor} />, status);
+  });
+
+  app.get("/static/hubble.css", async (_req, reply) => reply.type("text/css; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(STYLESHEET));
+
+  const list = async (req: FastifyRequest, reply: FastifyReply, type: RepoType | null, search: string) => {
+    const actor = await actorOf(svc, req);
+    const types = type ? [type] : (["model", "dataset", "space"] as const);
+    const repos = [];
+    for (const t of types) repos.push(...(await svc.repos.list(actor, { type: t, search: search || undefined, sort: "lastModified", direction: -1, limit: 30, offset: 0 })));
+    repos.sort((a, b) => (a.lastModified < b.lastModified ? 1 : -1));
+    const heading = type ? `${type[0]!.toUpperCase()}${type.slice(1)}s` : "Recently updated";
+    return html(reply, <ListPage actor={actor} title={heading} heading={heading} repos={repos.slice(0, 30)} search={search} action={type ? `/${type}s` : "/"} endpoint={baseUrl(svc, req)} intro={type === null} />);
+  };
+  app.get("/", { schema: { querystring: z.object({ search: queryOne }) } }, (req, reply) => list(req, reply, null, req.query.search ?? ""));
+
+  for (const { prefix, type, plural } of TYPES) {
+    app.get(`/${plural}`, { schema: { querystring: z.object({ search: queryOne }) } }, (req, reply) => list(req, reply, type, req.query.search ?? ""));
+
+    const open = async (req: FastifyRequest, action: "read" | "download" = "read") => {
+      const actor = await actorOf(svc, req);
+      const { repo, movedFrom } = await svc.repos.get(actor, type, repoIdOf(req.params), action);
+      return { actor, repo, movedFrom };
+    };
+    const refsOf = async (repo: Awaited<ReturnType<typeof open>>["repo"]) => {
+      const { branches, tags } = await svc.reads.refs(repo);
+      return { branches: [...branches.keys()], tags: [...tags.keys()] };
+    };
+
+    app.get(`${prefix}/:ns/:name`, { schema: { params: repoParams } }, async (req, reply) => {
+      const { actor, repo, movedFrom } = await open(req);
+      if (movedFrom) return reply.redirect(repoPath(repo), 301);
+      const head = await svc.reads.defaultHead(repo);
+      let cardHtml: string | null = null;
+      if (head) {
+        try {
+          const readme = await svc.reads.file(repo, head, "README.md");
+          if (!readme.lfs && readme.size <= TEXT_CAP) {
+            const text = (await svc.reads.blob(repo, readme.oid, readme.size)) as Buffer;
+            cardHtml = renderMarkdown(stripFrontMatter(text.toString("utf8")), { repoPath: repoPath(repo), rev: repo.defaultBranch, folder: "" });
+          }
+        } catch (e) {
+          if (!(e instanceof HubError && e.kind === "EntryNotFound")) throw e;
+        }
+      }
+      const ssh = svc.config.sshPort ? `${new URL(baseUrl(svc, req)).hostname}:${svc.config.sshPort}` : null;
+      return html(reply, <RepoPage actor={actor} repo={repo} cardHtml={cardHtml} endpoint={baseUrl(svc, req)} sshHost={ssh} head={head} />);
+    });
+
+    app.get(`${prefix}/:ns/:name/tree/*`, { schema: { params: repoTailParams, querystring: z.object({ cursor: queryInt }) } }, async (req, reply) => {
+      const { actor, repo } = await open(req);
+      const { rev, path } = revAndPath(rawTail(req, prefix ? 4 : 3));
+      const offset = req.query.cursor ?? 0;
+      const page = await svc.reads.tree(repo, rev, path, { recursive: false, expand: true, offset, limit: 100 });
+      const dirsFirst = [...page.entries].sort((a, b) => (a.type === b.type ? 0 : a.type === "directory" ? -1 : 1));
+      const next = page.next === null ? null : `${req.url.split("?")[0]}?cursor=${page.next}`;
+      return html(reply, <TreePage actor={actor} repo={repo} rev={rev} path={path} entries={dirsFirst} next={next} refs={await refsOf(repo)} />);
+    });
+
+    app.get(`${prefix}/:ns/:name/blob/*`, { schema: { params: repoTailParams } }, async (req, reply) => {
+      const { actor, repo } = await open(req, "download");
+      const { rev, path } = revAndPath(rawTail(req, prefix ? 4 : 3));
+      const commit = await svc.reads.revision(repo, rev);
+      const entry = await svc.reads.file(repo, commit, path);
+      let text: string | null = null;
+      let truncated = false;
+      if (!entry.lfs) {
+        const size = Math.min(entry.size, TEXT_CAP);
+        const bytes = entry.size === 0 ? Buffer.alloc(0) : ((await svc.reads.blob(repo, entry.oid, entry.size, { start: 0, end: size - 1 })) as Buffer | NodeJS.ReadableStream);
+        const buf = Buffer.isBuffer(bytes) ? bytes : await collect(bytes as AsyncIterable<Buffer>);
+        if (!looksBinary(buf.subarray(0, 8000))) {
+          text = buf.toString("utf8");
+          truncated = entry.size > TEXT_CAP;
+        }
+      }
+      return html(reply, <BlobPage actor={actor} repo={repo} rev={rev} path={path} entry={entry} text={text} truncated={truncated} refs={await refsOf(repo)} />);
+    });
+
+    app.get(`${prefix}/:ns/:name/commits/*`, { schema: { params: repoTailParams, querystring: z.object({ p: queryInt }) } }, async (req, reply) => {
+      const { actor, repo } = await open(req);
+      const { rev } = revAndPath(rawTail(req, prefix ? 4 : 3));
+      const pageNo = req.query.p ?? 0;
+      const { total, commits } = await svc.reads.history(repo, rev, { offset: pageNo * 50, limit: 50 });
+      const next = (pageNo + 1) * 50 < total ? `${req.url.split("?")[0]}?p=${pageNo + 1}` : null;
+      return html(reply, <CommitsPage actor={actor} repo={repo} rev={rev} commits={commits} total={total} next={next} refs={await refsOf(repo)} />);
+    });
+
+    app.get(`${prefix}/:ns/:name/commit/:sha`, { schema: { params: repoParams.extend({ sha: z.string().regex(/^[0-9a-f]{4,40}$/, "expected a commit id") }) } }, async (req, reply) => {
+      const { actor, repo } = await open(req);
+      const commit = await svc.reads.commitAt(repo, req.params.sha);
+      return html(reply, <CommitPage actor={actor} repo={repo} commit={commit} />);
+    });
+  }
+}
+
+async function collect(s: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of s) parts.push(p);
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,143 @@
+/**
+ * Web pages in process (`app.inject` + node-html-parser): each page × caller × repo kind has the
+ * right status; a private repo's page is the missing-repo page; links use the Hub's URL shapes;
+ * hostile READMEs, file names, commit messages and YAML values render inert; pages carry a strict CSP.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { parse, type HTMLElement } from "node-html-parser";
+import { file, harness, header, ndjson, type Harness } from "./helpers.js";
+
+let h: Harness;
+const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+const callers: Record<string, Record<string, string>> = {};
+
+const XSS_README = [
+  "---",
+  'license: "<script>alert(1)</script>"',
+  "tags: ['<img src=x onerror=alert(2)>']",
+  "---",
+  "# Card",
+  "<img src=x onerror=alert(3)>",
+  "<script>alert(4)</script>",
+  "[click](javascript:alert(5))",
+  "<a href=\"javascript:alert(6)\">x</a>",
+  "<svg><script>alert(7)</script></svg>",
+  "<style>body{display:none}</style>",
+  "<iframe src=\"https://evil.example\"></iframe>",
+  "<details open ontoggle=alert(8)><summary>s</summary>d</details>",
+  "",
+  "![pic](images/cat.png) [doc](docs/guide.md)",
+].join("\n");
+
+before(async () => {
+  h = await harness();
+  const { accounts, orgs } = h.hub.services;
+  for (const u of ["outsider", "reader"]) await accounts.createUser(u);
+  await orgs.create("cli", { name: "team", members: [{ user: "admin", role: "admin" }, { user: "reader", role: "read" }] });
+  callers.anonymous = {};
+  callers.owner = h.auth;
+  callers.outsider = bearer((await accounts.createToken("outsider", { role: "write" })).token);
+  callers.reader = bearer((await accounts.createToken("reader", { role: "read" })).token);
+  for (const [name, priv] of [["pub", false], ["priv", true], ["gated", false]] as const) {
+    const r = await h.hub.app.inject({ method: "POST", url: "/api/repos/create", headers: h.auth, payload: { name, organization: "team", private: priv } });
+    assert.equal(r.statusCode, 200, r.body);
+    const c = await h.hub.app.inject({
+      method: "POST",
+      url: `/api/models/team/${name}/commit/main`,
+      headers: { ...h.auth, "content-type": "application/x-ndjson" },
+      payload: ndjson(header('add <img src=x onerror=alert("commit")>'), file("README.md", XSS_README), file("docs/guide.md", "guide"), file("src/<b>bold</b>.py", "x = '<script>alert(9)</script>'\n")),
+    });
+    assert.equal(c.statusCode, 200, c.body);
+  }
+  await h.hub.app.inject({ method: "PUT", url: "/api/models/team/gated/settings", headers: h.auth, payload: { gated: "manual" } });
+});
+after(async () => h?.close());
+
+const get = (url: string, who: string) => h.hub.app.inject({ method: "GET", url, headers: callers[who] });
+
+test("page × caller × repo kind: statuses, and a private repo is the missing-repo page", async () => {
+  const pages = (r: string) => ({ home: `/team/${r}`, tree: `/team/${r}/tree/main`, folder: `/team/${r}/tree/main/docs`, blob: `/team/${r}/blob/main/docs/guide.md`, history: `/team/${r}/commits/main` });
+  const expect: Record<string, Record<string, Record<string, number>>> = {
+    pub: { anonymous: {}, owner: {}, outsider: {}, reader: {} },
+    priv: { anonymous: { "*": 404 }, owner: {}, outsider: { "*": 404 }, reader: {} },
+    gated: { anonymous: { blob: 401 }, owner: {}, outsider: { blob: 403 }, reader: {} },
+  };
+  const wrong: string[] = [];
+  for (const [repo, byCaller] of Object.entries(expect)) {
+    for (const [who, special] of Object.entries(byCaller)) {
+      for (const [page, url] of Object.entries(pages(repo))) {
+        const want = special[page] ?? special["*"] ?? 200;
+        const r = await get(url, who);
+        if (r.statusCode !== want) wrong.push(`${repo} ${who} ${page}: expected ${want}, got ${r.statusCode}`);
+        assert.match(String(r.headers["content-type"]), /^text\/html/);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+  const missing = await get("/team/no-such-repo", "outsider");
+  const hidden = await get("/team/priv", "outsider");
+  assert.equal(hidden.statusCode, 404);
+  assert.equal(hidden.body, missing.body, "a private repo's page is exactly the missing-repo page");
+  assert.equal((await get("/team/priv", "anonymous")).body, (await get("/team/no-such-repo", "anonymous")).body);
+  const gated = await get("/team/gated/blob/main/docs/guide.md", "outsider");
+  assert.match(gated.body, /gated/);
+});
+
+/** Everything in a page that could run script. */
+function activeContent(root: HTMLElement): string[] {
+  const found: string[] = [];
+  for (const el of root.querySelectorAll("*")) {
+    const tag = el.tagName?.toLowerCase();
+    if (["script", "iframe", "style", "svg", "object", "embed"].includes(tag)) found.push(`<${tag}>`);
+    for (const [k, v] of Object.entries(el.attributes)) {
+      if (k.toLowerCase().startsWith("on")) found.push(`${tag}[${k}]`);
+      if (["href", "src"].includes(k.toLowerCase()) && /^\s*javascript:/i.test(v)) found.push(`${tag}[${k}=${v}]`);
+    }
+  }
+  return found;
+}
+
+test("hostile READMEs, YAML values, file names and commit messages render inert", async () => {
+  for (const url of ["/team/pub", "/team/pub/tree/main", "/team/pub/tree/main/src", "/team/pub/blob/main/src/%3Cb%3Ebold%3C%2Fb%3E.py", "/team/pub/commits/main"]) {
+    const r = await get(url, "owner");
+    assert.equal(r.statusCode, 200, url);
+    assert.deepEqual(activeContent(parse(r.body)), [], url);
+  }
+  const home = parse((await get("/team/pub", "owner")).body);
+  assert.match(home.querySelector("aside")!.text, /<script>alert\(1\)<\/script>/, "the YAML value is shown as text");
+  const commit = (await h.hub.app.inject({ method: "GET", url: "/api/models/team/pub/commits/main", headers: h.auth })).json()[0].id;
+  const page = await get(`/team/pub/commit/${commit}`, "owner");
+  assert.equal(page.statusCode, 200);
+  assert.deepEqual(activeContent(parse(page.body)), []);
+  assert.match(parse(page.body).querySelector("h2")!.text, /<img src=x onerror/);
+});
+
+test("links use the Hub's URL shapes; relative card links point into the repo at the revision", async () => {
+  const home = parse((await get("/team/pub", "owner")).body);
+  const hrefs = home.querySelectorAll("a").map((a) => a.getAttribute("href"));
+  assert.ok(hrefs.includes("/team/pub/tree/main"));
+  assert.ok(hrefs.includes("/team/pub/commits/main"));
+  assert.ok(hrefs.includes("/team/pub/blob/main/docs/guide.md"), "relative link → blob at the revision");
+  assert.ok(home.querySelectorAll("img").some((i) => i.getAttribute("src") === "/team/pub/resolve/main/images/cat.png"), "relative image → resolve");
+  for (const a of home.querySelectorAll(".markdown a")) assert.equal(a.getAttribute("rel"), "nofollow noopener");
+  const tree = parse((await get("/team/pub/tree/main", "owner")).body);
+  const rows = tree.querySelectorAll("table.files tbody a").map((a) => a.getAttribute("href"));
+  assert.ok(rows.includes("/team/pub/tree/main/docs"));
+  assert.ok(rows.includes("/team/pub/blob/main/README.md"));
+  assert.ok(rows.some((r) => r?.startsWith("/team/pub/commit/")), "last commit per entry links to its commit page");
+  const blob = parse((await get("/team/pub/blob/main/docs/guide.md", "owner")).body);
+  const links = blob.querySelectorAll("a").map((a) => a.getAttribute("href"));
+  assert.ok(links.includes("/team/pub/raw/main/docs/guide.md"));
+  assert.ok(links.includes("/team/pub/resolve/main/docs/guide.md?download=true"));
+});
+
+test("pages carry a strict CSP with no inline script allowed, and nosniff", async () => {
+  const r = await get("/team/pub", "anonymous");
+  const csp = String(r.headers["content-security-policy"]);
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.equal(r.headers["x-content-type-options"], "nosniff");
+  assert.equal(parse(r.body).querySelectorAll("script").length, 0, "reading pages ship no JavaScript");
+});
