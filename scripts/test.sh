@@ -4,12 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# git, git-lfs and the OpenSSH client from Debian for the git end-to-end tests (HTTP and SSH).
-if ! command -v git >/dev/null || ! git lfs version >/dev/null 2>&1 || ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null; then
+# git, git-lfs and the OpenSSH client from Debian for the git end-to-end tests (HTTP and SSH);
+# Chromium from Debian for the browser tests (playwright-core drives it; it downloads no browser).
+if ! command -v git >/dev/null || ! git lfs version >/dev/null 2>&1 || ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null || ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git git-lfs openssh-client
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git git-lfs openssh-client chromium
   else
-    echo "git, git-lfs and ssh are required (apt-get install git git-lfs openssh-client)" >&2; exit 1
+    echo "git, git-lfs, ssh and chromium are required (apt-get install git git-lfs openssh-client chromium)" >&2; exit 1
   fi
 fi
 

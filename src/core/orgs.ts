@@ -46,6 +46,13 @@ export class Orgs {
     return org;
   }
 
+  /** The public face of a user or an org (profile pages); 404 for unknown or disabled accounts. */
+  async profile(name: string): Promise<{ name: string; fullname: string; type: "user" | "org" }> {
+    const a = await this.meta.accounts.byName(name);
+    if (!a || a.disabled) throw new HubError("BadRequest", `No user or organization named ${name}`, {}, 404);
+    return { name: a.name, fullname: a.fullname, type: a.type };
+  }
+
   /** Public overview in the Hub's shape (`get_organization_overview`). */
   async overview(name: string) {
     const org = await this.org(name);

@@ -141,3 +141,12 @@ test("pages carry a strict CSP with no inline script allowed, and nosniff", asyn
   assert.equal(r.headers["x-content-type-options"], "nosniff");
   assert.equal(parse(r.body).querySelectorAll("script").length, 0, "reading pages ship no JavaScript");
 });
+
+test("profile pages list the repos the viewer may see; unknown accounts are 404", async () => {
+  const names = async (who: string) => parse((await get("/team", who)).body).querySelectorAll("ul.repos a").map((a) => a.text).sort();
+  assert.deepEqual(await names("anonymous"), ["team/gated", "team/pub"]);
+  assert.deepEqual(await names("reader"), ["team/gated", "team/priv", "team/pub"]);
+  assert.equal((await get("/nobody-here", "anonymous")).statusCode, 404);
+  const home = parse((await get("/team/pub", "anonymous")).body);
+  assert.ok(home.querySelectorAll("a").some((a) => a.getAttribute("href") === "/team"), "the namespace links to its profile");
+});

@@ -16,6 +16,7 @@ export function Page({ title, actor, children }: PageProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Hubble`}</title>
         <link rel="stylesheet" href="/static/hubble.css" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
         <header class="top">

@@ -54,6 +54,7 @@ export function renderMarkdown(text: string, base: LinkBase): string {
       div: ["align"],
       span: ["align"],
       code: ["class"],
+      pre: ["tabindex"],
       h1: ["id"], h2: ["id"], h3: ["id"], h4: ["id"], h5: ["id"], h6: ["id"],
     },
     allowedSchemes: ["http", "https", "mailto"],
@@ -62,6 +63,8 @@ export function renderMarkdown(text: string, base: LinkBase): string {
     allowedClasses: { code: [/^language-[\w-]+$/] },
     transformTags: {
       a: (tag, attribs) => ({ tagName: tag, attribs: { ...attribs, ...(attribs.href ? { href: rewrite(attribs.href, base, "blob") } : {}), rel: "nofollow noopener" } }),
+      // Scrollable code blocks must be reachable by keyboard.
+      pre: (tag, attribs) => ({ tagName: tag, attribs: { ...attribs, tabindex: "0" } }),
       img: (tag, attribs) => ({ tagName: tag, attribs: { ...attribs, ...(attribs.src ? { src: rewrite(attribs.src, base, "resolve") } : {}) } }),
     },
   });

@@ -94,14 +94,14 @@ export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string |
             ) : null}
           </dl>
           <h2>Use this {repo.type}</h2>
-          <pre>
+          <pre tabIndex={0}>
             <code>{`export HF_ENDPOINT=${p.endpoint}\nhf download ${id}${typeFlag}`}</code>
           </pre>
-          <pre>
+          <pre tabIndex={0}>
             <code>{`git clone ${p.endpoint}${repoPath(repo)}`}</code>
           </pre>
           {p.sshHost ? (
-            <pre>
+            <pre tabIndex={0}>
               <code>{`git clone ssh://git@${p.sshHost}${repoPath(repo)}.git`}</code>
             </pre>
           ) : null}
@@ -278,7 +278,11 @@ export function CommitPage(p: { actor: Actor; repo: RepoRecord; commit: CommitOb
     <Page title={`${repo.namespace}/${repo.name} · ${commit.oid.slice(0, 7)}`} actor={p.actor}>
       <RepoHeader repo={repo} tab="history" rev={commit.oid} />
       <h2>{commit.title || "(no message)"}</h2>
-      {body ? <pre class="message">{body}</pre> : null}
+      {body ? (
+        <pre class="message" tabIndex={0}>
+          {body}
+        </pre>
+      ) : null}
       <dl class="commit-facts">
         <dt>Author</dt>
         <dd>{commit.authorName}</dd>
@@ -314,7 +318,7 @@ export function ListPage(p: { actor: Actor; title: string; heading: string; repo
         <section class="intro">
           <h1>Hubble</h1>
           <p>A self-hosted Hugging Face Hub. Point the clients you already use at it:</p>
-          <pre>
+          <pre tabIndex={0}>
             <code>{`export HF_ENDPOINT=${p.endpoint}\nhf auth login\nhf upload <you>/<repo> ./folder`}</code>
           </pre>
         </section>

@@ -40,3 +40,6 @@ ul.repos { list-style: none; padding: 0; }
 .error { text-align: center; padding: 3rem 0; }
 input[type="search"] { padding: .3rem .5rem; }
 `;
+
+/** A ringed planet, for the browser tab. */
+export const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="8" fill="#1d4ed8"/><ellipse cx="16" cy="16" rx="14" ry="4" fill="none" stroke="#f59e0b" stroke-width="2" transform="rotate(-20 16 16)"/></svg>`;

@@ -18,7 +18,7 @@ import type { Services } from "../http/services.js";
 import { ErrorPage } from "./layout.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
 import { BlobPage, CommitPage, CommitsPage, ListPage, RepoPage, repoPath, TreePage } from "./pages.js";
-import { STYLESHEET } from "./style.js";
+import { FAVICON, STYLESHEET } from "./style.js";
 
 const TYPES: { prefix: string; type: RepoType; plural: string }[] = [
   { prefix: "", type: "model", plural: "models" },
@@ -57,6 +57,9 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
     return html(reply, <ErrorPage status={status} message={message} actor={actor} />, status);
   });
 
+  app.get("/favicon.svg", async (_req, reply) => reply.type("image/svg+xml").header("Cache-Control", "public, max-age=86400").send(FAVICON));
+  // Browsers ask for /favicon.ico whatever the page says.
+  app.get("/favicon.ico", async (_req, reply) => reply.redirect("/favicon.svg", 301));
   app.get("/static/hubble.css", async (_req, reply) => reply.type("text/css; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(STYLESHEET));
 
   const list = async (req: FastifyRequest, reply: FastifyReply, type: RepoType | null, search: string) => {
@@ -69,6 +72,16 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
     return html(reply, <ListPage actor={actor} title={heading} heading={heading} repos={repos.slice(0, 30)} search={search} action={type ? `/${type}s` : "/"} endpoint={baseUrl(svc, req)} intro={type === null} />);
   };
   app.get("/", { schema: { querystring: z.object({ search: queryOne }) } }, (req, reply) => list(req, reply, null, req.query.search ?? ""));
+
+  // A user's or an org's page: their repos the viewer may see.
+  app.get("/:owner", { schema: { params: z.object({ owner: z.string() }) } }, async (req, reply) => {
+    const actor = await actorOf(svc, req);
+    const overview = await svc.orgs.profile(req.params.owner);
+    const repos = [];
+    for (const t of ["model", "dataset", "space"] as const) repos.push(...(await svc.repos.list(actor, { type: t, author: overview.name, sort: "lastModified", direction: -1, limit: 100, offset: 0 })));
+    const heading = overview.fullname && overview.fullname !== overview.name ? `${overview.fullname} (${overview.name})` : overview.name;
+    return html(reply, <ListPage actor={actor} title={overview.name} heading={heading} repos={repos} search="" action="/" endpoint={baseUrl(svc, req)} intro={false} />);
+  });
 
   for (const { prefix, type, plural } of TYPES) {
     app.get(`/${plural}`, { schema: { querystring: z.object({ search: queryOne }) } }, (req, reply) => list(req, reply, type, req.query.search ?? ""));
