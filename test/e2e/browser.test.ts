@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { ROOT, startServer, type TestServer } from "./harness.js";
+import { execFileSync } from "node:child_process";
+import { PYTHON, ROOT, startServer, type TestServer } from "./harness.js";
 
 const CHROMIUM = process.env.HUBBLE_CHROMIUM ?? "/usr/bin/chromium";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -78,7 +79,7 @@ test("browse home → repo → files → file → history → commit, with no co
 });
 
 test("axe-core on every page type, light and dark: no serious or critical violation", { timeout: 180_000 }, async () => {
-  const urls = ["/", "/models", "/admin/tour", "/admin/tour/tree/main", "/admin/tour/tree/main/docs", "/admin/tour/blob/main/train.py", "/admin/tour/commits/main", "/admin/no-such-repo"];
+  const urls = ["/", "/models", "/login", "/admin", "/admin/tour", "/admin/tour/tree/main", "/admin/tour/tree/main/docs", "/admin/tour/blob/main/train.py", "/admin/tour/commits/main", "/admin/no-such-repo"];
   const bad: string[] = [];
   for (const scheme of ["light", "dark"] as const) {
     // axe is injected into the page, which the pages' CSP would (rightly) refuse: bypass it here.
@@ -106,4 +107,31 @@ test("with JavaScript disabled the reading pages work the same", { timeout: 60_0
   await page.goto(server.url + "/models?search=tour");
   assert.equal(await page.getByRole("link", { name: "admin/tour" }).count(), 1);
   await context.close();
+});
+
+test("log in → create a token → use it with huggingface_hub", { timeout: 120_000 }, async () => {
+  server.cli(["user", "create", "tourist", "--password", "a long tourist password"]);
+  const page = await browser.newPage();
+  const problems = watch(page);
+  await page.goto(server.url + "/");
+  await page.getByRole("link", { name: "Log in" }).click();
+  await page.getByLabel("Username").fill("tourist");
+  await page.getByLabel("Password").fill("a long tourist password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("link", { name: "Access tokens" }).click();
+  await page.getByLabel("Name").fill("notebook");
+  await page.getByLabel("Role").selectOption("write");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByTestId("new-token").textContent())!.trim();
+  await page.screenshot({ path: join(OUT, "tokens.png"), fullPage: true });
+  assert.match(token, /^hf_/);
+  const who = execFileSync(PYTHON, ["-c", "from huggingface_hub import whoami; w = whoami(); print(w['name'], w['auth']['accessToken']['role'])"], {
+    env: { PATH: process.env.PATH, HOME: OUT, HF_ENDPOINT: server.url, HF_TOKEN: token, HF_HUB_DISABLE_TELEMETRY: "1" },
+    encoding: "utf8",
+  }).trim();
+  assert.equal(who, "tourist write");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("link", { name: "Log in" }).waitFor();
+  await page.close();
+  assert.deepEqual(problems, []);
 });

@@ -54,6 +54,8 @@ before(async () => {
 });
 after(async () => h?.close());
 
+/** Parsed as a browser would: <pre> content is markup too (node-html-parser keeps it raw by default). */
+const dom = (html: string) => parse(html, { blockTextElements: { script: true, style: true } });
 const get = (url: string, who: string) => h.hub.app.inject({ method: "GET", url, headers: callers[who] });
 
 test("page × caller × repo kind: statuses, and a private repo is the missing-repo page", async () => {
@@ -102,31 +104,31 @@ test("hostile READMEs, YAML values, file names and commit messages render inert"
   for (const url of ["/team/pub", "/team/pub/tree/main", "/team/pub/tree/main/src", "/team/pub/blob/main/src/%3Cb%3Ebold%3C%2Fb%3E.py", "/team/pub/commits/main"]) {
     const r = await get(url, "owner");
     assert.equal(r.statusCode, 200, url);
-    assert.deepEqual(activeContent(parse(r.body)), [], url);
+    assert.deepEqual(activeContent(dom(r.body)), [], url);
   }
-  const home = parse((await get("/team/pub", "owner")).body);
+  const home = dom((await get("/team/pub", "owner")).body);
   assert.match(home.querySelector("aside")!.text, /<script>alert\(1\)<\/script>/, "the YAML value is shown as text");
   const commit = (await h.hub.app.inject({ method: "GET", url: "/api/models/team/pub/commits/main", headers: h.auth })).json()[0].id;
   const page = await get(`/team/pub/commit/${commit}`, "owner");
   assert.equal(page.statusCode, 200);
-  assert.deepEqual(activeContent(parse(page.body)), []);
-  assert.match(parse(page.body).querySelector("h2")!.text, /<img src=x onerror/);
+  assert.deepEqual(activeContent(dom(page.body)), []);
+  assert.match(dom(page.body).querySelector("h2")!.text, /<img src=x onerror/);
 });
 
 test("links use the Hub's URL shapes; relative card links point into the repo at the revision", async () => {
-  const home = parse((await get("/team/pub", "owner")).body);
+  const home = dom((await get("/team/pub", "owner")).body);
   const hrefs = home.querySelectorAll("a").map((a) => a.getAttribute("href"));
   assert.ok(hrefs.includes("/team/pub/tree/main"));
   assert.ok(hrefs.includes("/team/pub/commits/main"));
   assert.ok(hrefs.includes("/team/pub/blob/main/docs/guide.md"), "relative link → blob at the revision");
   assert.ok(home.querySelectorAll("img").some((i) => i.getAttribute("src") === "/team/pub/resolve/main/images/cat.png"), "relative image → resolve");
   for (const a of home.querySelectorAll(".markdown a")) assert.equal(a.getAttribute("rel"), "nofollow noopener");
-  const tree = parse((await get("/team/pub/tree/main", "owner")).body);
+  const tree = dom((await get("/team/pub/tree/main", "owner")).body);
   const rows = tree.querySelectorAll("table.files tbody a").map((a) => a.getAttribute("href"));
   assert.ok(rows.includes("/team/pub/tree/main/docs"));
   assert.ok(rows.includes("/team/pub/blob/main/README.md"));
   assert.ok(rows.some((r) => r?.startsWith("/team/pub/commit/")), "last commit per entry links to its commit page");
-  const blob = parse((await get("/team/pub/blob/main/docs/guide.md", "owner")).body);
+  const blob = dom((await get("/team/pub/blob/main/docs/guide.md", "owner")).body);
   const links = blob.querySelectorAll("a").map((a) => a.getAttribute("href"));
   assert.ok(links.includes("/team/pub/raw/main/docs/guide.md"));
   assert.ok(links.includes("/team/pub/resolve/main/docs/guide.md?download=true"));
@@ -139,14 +141,53 @@ test("pages carry a strict CSP with no inline script allowed, and nosniff", asyn
   assert.doesNotMatch(csp, /unsafe-inline/);
   assert.match(csp, /frame-ancestors 'none'/);
   assert.equal(r.headers["x-content-type-options"], "nosniff");
-  assert.equal(parse(r.body).querySelectorAll("script").length, 0, "reading pages ship no JavaScript");
+  assert.equal(dom(r.body).querySelectorAll("script").length, 0, "reading pages ship no JavaScript");
 });
 
 test("profile pages list the repos the viewer may see; unknown accounts are 404", async () => {
-  const names = async (who: string) => parse((await get("/team", who)).body).querySelectorAll("ul.repos a").map((a) => a.text).sort();
+  const names = async (who: string) => dom((await get("/team", who)).body).querySelectorAll("ul.repos a").map((a) => a.text).sort();
   assert.deepEqual(await names("anonymous"), ["team/gated", "team/pub"]);
   assert.deepEqual(await names("reader"), ["team/gated", "team/priv", "team/pub"]);
   assert.equal((await get("/nobody-here", "anonymous")).statusCode, 404);
-  const home = parse((await get("/team/pub", "anonymous")).body);
+  const home = dom((await get("/team/pub", "anonymous")).body);
   assert.ok(home.querySelectorAll("a").some((a) => a.getAttribute("href") === "/team"), "the namespace links to its profile");
+});
+
+test("log in, make a token (shown once), use it, revoke it; forms refuse cross-site posts", async () => {
+  await h.hub.services.accounts.createUser("webby", { password: "webby's long password" });
+  const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+  const post = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+    h.hub.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", ...headers }, payload: form(body) });
+  assert.equal((await get("/login", "anonymous")).statusCode, 200);
+  const wrong = await post("/login", { username: "webby", password: "not it at all" });
+  assert.equal(wrong.statusCode, 401);
+  assert.match(dom(wrong.body).querySelector("[role=alert]")!.text, /Invalid username or password/);
+  const ok = await post("/login", { username: "webby", password: "webby's long password", next: "/settings/tokens" });
+  assert.equal(ok.statusCode, 303);
+  assert.equal(ok.headers.location, "/settings/tokens");
+  const cookie = String(ok.headers["set-cookie"]).split(";")[0]!;
+  assert.match(String(ok.headers["set-cookie"]), /HttpOnly; SameSite=Lax/);
+  assert.equal((await post("/login", { username: "webby", password: "webby's long password", next: "//evil.example/x" })).headers.location, "/", "no open redirect");
+
+  const anon = await get("/settings/tokens", "anonymous");
+  assert.equal(anon.statusCode, 303);
+  assert.equal(anon.headers.location, "/login?next=%2Fsettings%2Ftokens");
+  const made = await post("/settings/tokens", { name: "laptop", role: "read" }, { cookie });
+  assert.equal(made.statusCode, 200);
+  assert.equal(made.headers["cache-control"], "no-store");
+  const token = dom(made.body).querySelector(".created code")!.text;
+  assert.match(token, /^hf_/);
+  const who = await h.hub.app.inject({ method: "GET", url: "/api/whoami-v2", headers: bearer(token) });
+  assert.equal(who.json().name, "webby");
+  const listed = await h.hub.app.inject({ method: "GET", url: "/settings/tokens", headers: { cookie } });
+  assert.doesNotMatch(listed.body, new RegExp(token), "the secret is shown once, never listed");
+  const cross = await post("/settings/tokens", { name: "evil", role: "write" }, { cookie, "sec-fetch-site": "cross-site", origin: "https://evil.example" });
+  assert.equal(cross.statusCode, 403);
+  assert.match(cross.headers["content-type"] as string, /text\/html/);
+  const id = (await h.hub.app.inject({ method: "GET", url: "/api/settings/tokens", headers: { cookie } })).json().find((t: { displayName: string }) => t.displayName === "laptop").id;
+  assert.equal((await post(`/settings/tokens/${id}/delete`, {}, { cookie })).statusCode, 303);
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/whoami-v2", headers: bearer(token) })).statusCode, 401, "revoked");
+  const out = await post("/logout", {}, { cookie });
+  assert.equal(out.statusCode, 303);
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/whoami-v2", headers: { cookie } })).statusCode, 401, "the session ended server-side");
 });

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { Account, SshKeyRecord, TokenRecord } from "../../core/ports.js";
-import { actorOf, checkSameOrigin, SESSION_COOKIE, sessionCookie } from "../http/context.js";
+import { actorOf, checkSameOrigin, sessionClearCookie, sessionCookie, sessionSetCookie } from "../http/context.js";
 import type { ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 
@@ -56,14 +56,13 @@ export function registerAccountRoutes(server: FastifyInstance, svc: Services): v
     // Login CSRF (signing a victim into the attacker's account) is refused like any other.
     checkSameOrigin(svc, req);
     const { session, user, expiresAt } = await svc.sessions.login(req.body, req.ip);
-    const secure = (svc.config.publicUrl ?? "").startsWith("https:") ? "; Secure" : "";
-    reply.header("Set-Cookie", `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Lax; Expires=${new Date(expiresAt).toUTCString()}${secure}`);
+    reply.header("Set-Cookie", sessionSetCookie(svc, session, expiresAt));
     return { user: user.name, expiresAt };
   });
   app.post("/api/logout", async (req, reply) => {
     checkSameOrigin(svc, req);
     await svc.sessions.logout(sessionCookie(req));
-    reply.header("Set-Cookie", `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+    reply.header("Set-Cookie", sessionClearCookie);
     return {};
   });
 

@@ -40,6 +40,15 @@ export function credential(req: FastifyRequest): string | undefined {
 /** Name of the login-session cookie. */
 export const SESSION_COOKIE = "hubble_session";
 
+/** `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, Secure behind https. */
+export function sessionSetCookie(svc: Services, session: string, expiresAt: string): string {
+  const secure = (svc.config.publicUrl ?? "").startsWith("https:") ? "; Secure" : "";
+  return `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Lax; Expires=${new Date(expiresAt).toUTCString()}${secure}`;
+}
+
+/** `Set-Cookie` that removes the session cookie. */
+export const sessionClearCookie = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+
 /** The session cookie's value, if the request carries one. */
 export function sessionCookie(req: FastifyRequest): string | undefined {
   const h = req.headers.cookie;

@@ -28,7 +28,19 @@ export function Page({ title, actor, children }: PageProps) {
             <a href="/datasets">Datasets</a>
             <a href="/spaces">Spaces</a>
           </nav>
-          <span class="who">{actor ? `Signed in as ${actor.user.name}` : ""}</span>
+          <span class="who">
+            {actor ? (
+              <>
+                <a href={`/${actor.user.name}`}>{actor.user.name}</a>
+                <a href="/settings/tokens">Access tokens</a>
+                <form method="post" action="/logout" class="inline">
+                  <button type="submit">Log out</button>
+                </form>
+              </>
+            ) : (
+              <a href="/login">Log in</a>
+            )}
+          </span>
         </header>
         <main>{children}</main>
         <footer class="bottom">Hubble — a self-hosted Hugging Face Hub</footer>

@@ -39,6 +39,14 @@ ul.repos { list-style: none; padding: 0; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .error { text-align: center; padding: 3rem 0; }
 input[type="search"] { padding: .3rem .5rem; }
+header.top .who { display: flex; gap: .75rem; align-items: center; }
+form.inline { display: inline; }
+.form-page { max-width: 420px; }
+form label { display: block; margin: .5rem 0; }
+form label input, form label select { display: block; width: 100%; padding: .35rem .5rem; margin-top: .2rem; }
+button { padding: .35rem .8rem; cursor: pointer; }
+.error-text { color: #b91c1c; }
+@media (prefers-color-scheme: dark) { .error-text { color: #fca5a5; } }
 `;
 
 /** A ringed planet, for the browser tab. */
