@@ -12,3 +12,4 @@ node dist/bench/run.js
 node dist/bench/clone.js
 node dist/bench/xet.js
 node dist/bench/commit-resolve.js
+node dist/bench/pages.js

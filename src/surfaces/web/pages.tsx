@@ -198,11 +198,10 @@ export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path:
 }
 
 /** One file: text inline (capped), else facts and a download link. */
-export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entry: Entry; text: string | null; truncated: boolean; refs: { branches: string[]; tags: string[] } }) {
+export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entry: Entry; codeRows: string | null; truncated: boolean; refs: { branches: string[]; tags: string[] } }) {
   const { repo, rev, entry } = p;
   const raw = `${repoPath(repo)}/raw/${encodeURIComponent(rev)}/${enc(p.path)}`;
   const download = `${repoPath(repo)}/resolve/${encodeURIComponent(rev)}/${enc(p.path)}?download=true`;
-  const lines = p.text === null ? [] : p.text.split("\n");
   return (
     <Page title={`${repo.namespace}/${repo.name} · ${p.path}`} actor={p.actor}>
       <RepoHeader repo={repo} tab="files" rev={rev} />
@@ -216,23 +215,12 @@ export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path:
         {" · "}
         <a href={raw}>raw</a> · <a href={download}>download</a>
       </p>
-      {p.text === null ? (
+      {p.codeRows === null ? (
         <p class="empty">This file is not shown here ({entry.lfs ? "a large file" : "binary"}); download it instead.</p>
       ) : (
         <table class="code">
           <caption class="visually-hidden">{p.path}</caption>
-          <tbody>
-            {lines.map((l, i) => (
-              <tr id={`L${i + 1}`}>
-                <td class="ln">
-                  <a href={`#L${i + 1}`}>{i + 1}</a>
-                </td>
-                <td>
-                  <code>{l}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          <tbody dangerouslySetInnerHTML={{ __html: p.codeRows }} />
         </table>
       )}
       {p.truncated ? <p class="muted">Only the beginning of the file is shown.</p> : null}
@@ -346,4 +334,17 @@ export function ListPage(p: { actor: Actor; title: string; heading: string; repo
       </ul>
     </Page>
   );
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/**
+ * The rows of a text file, one per line with its `#L` anchor: built as one string (escaped here)
+ * and cached by blob id by the caller, since a large file would otherwise cost thousands of nodes
+ * per request.
+ */
+export function codeRows(text: string): string {
+  const lines = text.split("\n");
+  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  return lines.map((l, i) => `<tr id="L${i + 1}"><td class="ln"><a href="#L${i + 1}">${i + 1}</a></td><td><code>${escapeHtml(l)}</code></td></tr>`).join("");
 }

@@ -12,13 +12,14 @@ import type { Actor } from "../../core/accounts.js";
 import { HubError } from "../../core/errors.js";
 import type { RepoType } from "../../core/ids.js";
 import { looksBinary } from "../../core/lfs-rules.js";
+import { LruCache } from "../../core/lru.js";
 import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
 import { queryInt, queryOne, repoParams, repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 import { registerAccountPages } from "./account-routes.js";
 import { ErrorPage } from "./layout.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
-import { BlobPage, CommitPage, CommitsPage, ListPage, RepoPage, repoPath, TreePage } from "./pages.js";
+import { BlobPage, codeRows, CommitPage, CommitsPage, ListPage, RepoPage, repoPath, TreePage } from "./pages.js";
 import { FAVICON, STYLESHEET } from "./style.js";
 
 const TYPES: { prefix: string; type: RepoType; plural: string }[] = [
@@ -30,7 +31,9 @@ const TYPES: { prefix: string; type: RepoType; plural: string }[] = [
 /** Pages load only their own stylesheet: no inline script or style anywhere. */
 const PAGE_CSP = "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 /** Text files shown inline up to this many bytes (the rest is behind raw/download). */
-const TEXT_CAP = 512 * 1024;
+const TEXT_CAP = 256 * 1024;
+/** Rendered cards and code rows, by immutable ids (blob oid, and for cards where links point). */
+const rendered = new LruCache<string>(32 << 20, (s) => s.length);
 
 function html(reply: FastifyReply, node: VNode, status = 200) {
   return reply.status(status).type("text/html; charset=utf-8").send("<!doctype html>" + renderToString(node));
@@ -107,8 +110,13 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
         try {
           const readme = await svc.reads.file(repo, head, "README.md");
           if (!readme.lfs && readme.size <= TEXT_CAP) {
-            const text = (await svc.reads.blob(repo, readme.oid, readme.size)) as Buffer;
-            cardHtml = renderMarkdown(stripFrontMatter(text.toString("utf8")), { repoPath: repoPath(repo), rev: repo.defaultBranch, folder: "" });
+            const key = `card\0${readme.oid}\0${repoPath(repo)}\0${repo.defaultBranch}`;
+            cardHtml = rendered.get(key) ?? null;
+            if (cardHtml === null) {
+              const text = (await svc.reads.blob(repo, readme.oid, readme.size)) as Buffer;
+              cardHtml = renderMarkdown(stripFrontMatter(text.toString("utf8")), { repoPath: repoPath(repo), rev: repo.defaultBranch, folder: "" });
+              rendered.set(key, cardHtml);
+            }
           }
         } catch (e) {
           if (!(e instanceof HubError && e.kind === "EntryNotFound")) throw e;
@@ -133,18 +141,22 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       const { rev, path } = revAndPath(rawTail(req, prefix ? 4 : 3));
       const commit = await svc.reads.revision(repo, rev);
       const entry = await svc.reads.file(repo, commit, path);
-      let text: string | null = null;
-      let truncated = false;
+      let rows: string | null = null;
+      const truncated = !entry.lfs && entry.size > TEXT_CAP;
       if (!entry.lfs) {
-        const size = Math.min(entry.size, TEXT_CAP);
-        const bytes = entry.size === 0 ? Buffer.alloc(0) : ((await svc.reads.blob(repo, entry.oid, entry.size, { start: 0, end: size - 1 })) as Buffer | NodeJS.ReadableStream);
-        const buf = Buffer.isBuffer(bytes) ? bytes : await collect(bytes as AsyncIterable<Buffer>);
-        if (!looksBinary(buf.subarray(0, 8000))) {
-          text = buf.toString("utf8");
-          truncated = entry.size > TEXT_CAP;
+        const key = `code\0${entry.oid}`;
+        rows = rendered.get(key) ?? null;
+        if (rows === null) {
+          const size = Math.min(entry.size, TEXT_CAP);
+          const bytes = entry.size === 0 ? Buffer.alloc(0) : await svc.reads.blob(repo, entry.oid, entry.size, { start: 0, end: size - 1 });
+          const buf = Buffer.isBuffer(bytes) ? bytes : await collect(bytes as AsyncIterable<Buffer>);
+          // Binary files get an empty marker so the check is not repeated.
+          rows = looksBinary(buf.subarray(0, 8000)) ? "" : codeRows(buf.toString("utf8"));
+          rendered.set(key, rows);
         }
+        if (rows === "" && entry.size > 0) rows = null;
       }
-      return html(reply, <BlobPage actor={actor} repo={repo} rev={rev} path={path} entry={entry} text={text} truncated={truncated} refs={await refsOf(repo)} />);
+      return html(reply, <BlobPage actor={actor} repo={repo} rev={rev} path={path} entry={entry} codeRows={rows} truncated={truncated} refs={await refsOf(repo)} />);
     });
 
     app.get(`${prefix}/:ns/:name/commits/*`, { schema: { params: repoTailParams, querystring: z.object({ p: queryInt }) } }, async (req, reply) => {
