@@ -46,6 +46,12 @@ export class Orgs {
     return org;
   }
 
+  /** Namespaces the actor may create repos in: their own, and orgs where they may (contributor and up). */
+  async writableNamespaces(actor: NonNullable<Actor>): Promise<string[]> {
+    const orgs = await this.meta.accounts.orgsOf(actor.user.id);
+    return [actor.user.name, ...orgs.filter((o) => o.role !== "read").map((o) => o.org.name)];
+  }
+
   /** The public face of a user or an org (profile pages); 404 for unknown or disabled accounts. */
   async profile(name: string): Promise<{ name: string; fullname: string; type: "user" | "org" }> {
     const a = await this.meta.accounts.byName(name);

@@ -191,3 +191,34 @@ test("log in, make a token (shown once), use it, revoke it; forms refuse cross-s
   assert.equal(out.statusCode, 303);
   assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/whoami-v2", headers: { cookie } })).statusCode, 401, "the session ended server-side");
 });
+
+test("create a repo from /new, toggle its visibility and delete it with the typed confirmation", async () => {
+  await h.hub.services.accounts.createUser("maker", { password: "maker's long password" });
+  const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+  const post = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+    h.hub.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", ...headers }, payload: form(body) });
+  const login = await post("/login", { username: "maker", password: "maker's long password" });
+  const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+  assert.equal((await get("/new", "anonymous")).statusCode, 303, "signed-out callers are sent to log in");
+  const page = dom((await h.hub.app.inject({ method: "GET", url: "/new-dataset", headers: { cookie } })).body);
+  assert.deepEqual(page.querySelectorAll("select[name=owner] option").map((o) => o.text), ["maker"]);
+  const made = await post("/new-dataset", { owner: "maker", name: "web-made", visibility: "public" }, { cookie });
+  assert.equal(made.statusCode, 303);
+  assert.equal(made.headers.location, "/datasets/maker/web-made");
+  assert.equal((await get("/datasets/maker/web-made", "anonymous")).statusCode, 200);
+  const taken = await post("/new-dataset", { owner: "maker", name: "web-made" }, { cookie });
+  assert.equal(taken.statusCode, 409);
+  assert.match(dom(taken.body).querySelector("[role=alert]")!.text, /already/);
+  assert.equal((await post("/new", { owner: "team", name: "not-mine" }, { cookie })).statusCode, 403, "a namespace the user may not write");
+
+  assert.equal((await post("/datasets/maker/web-made/settings/visibility", { private: "true" }, { cookie })).statusCode, 303);
+  assert.equal((await get("/datasets/maker/web-made", "anonymous")).statusCode, 404, "now private");
+  assert.equal((await get("/datasets/maker/web-made/settings", "outsider")).statusCode, 404, "someone else sees no settings of a private repo");
+  assert.equal((await post("/datasets/maker/web-made/settings/visibility", { private: "false" }, { cookie, "sec-fetch-site": "cross-site", origin: "https://evil.example" })).statusCode, 403);
+  const wrong = await post("/datasets/maker/web-made/settings/delete", { confirm: "web-made" }, { cookie });
+  assert.equal(wrong.statusCode, 400);
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/datasets/maker/web-made", headers: { cookie } })).statusCode, 200, "not deleted");
+  const gone = await post("/datasets/maker/web-made/settings/delete", { confirm: "maker/web-made" }, { cookie });
+  assert.equal(gone.statusCode, 303);
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/datasets/maker/web-made", headers: { cookie } })).statusCode, 404);
+});

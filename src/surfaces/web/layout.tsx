@@ -31,6 +31,7 @@ export function Page({ title, actor, children }: PageProps) {
           <span class="who">
             {actor ? (
               <>
+                <a href="/new">New model</a>
                 <a href={`/${actor.user.name}`}>{actor.user.name}</a>
                 <a href="/settings/tokens">Access tokens</a>
                 <form method="post" action="/logout" class="inline">

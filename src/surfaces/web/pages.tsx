@@ -40,6 +40,7 @@ function RepoHeader({ repo, tab, rev }: { repo: RepoRecord; tab: "card" | "files
         <a href={`${base}/commits/${encodeURIComponent(rev)}`} aria-current={tab === "history" ? "page" : undefined}>
           History
         </a>
+        <a href={`${base}/settings`}>Settings</a>
       </nav>
     </div>
   );

@@ -41,6 +41,10 @@ ul.repos { list-style: none; padding: 0; }
 input[type="search"] { padding: .3rem .5rem; }
 header.top .who { display: flex; gap: .75rem; align-items: center; }
 form.inline { display: inline; }
+fieldset { border: 1px solid var(--line); margin: .5rem 0; }
+label.choice { display: inline-block; margin-right: 1rem; }
+label.choice input { display: inline; width: auto; }
+button.danger { border-color: #b91c1c; color: #b91c1c; }
 .form-page { max-width: 420px; }
 form label { display: block; margin: .5rem 0; }
 form label input, form label select { display: block; width: 100%; padding: .35rem .5rem; margin-top: .2rem; }

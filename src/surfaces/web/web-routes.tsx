@@ -17,6 +17,7 @@ import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context
 import { queryInt, queryOne, repoParams, repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 import { registerAccountPages } from "./account-routes.js";
+import { registerRepoForms } from "./repo-form-routes.js";
 import { ErrorPage } from "./layout.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
 import { BlobPage, codeRows, CommitPage, CommitsPage, ListPage, RepoPage, repoPath, TreePage } from "./pages.js";
@@ -62,6 +63,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
   });
 
   registerAccountPages(app, svc);
+  registerRepoForms(app, svc);
   app.get("/favicon.svg", async (_req, reply) => reply.type("image/svg+xml").header("Cache-Control", "public, max-age=86400").send(FAVICON));
   // Browsers ask for /favicon.ico whatever the page says.
   app.get("/favicon.ico", async (_req, reply) => reply.redirect("/favicon.svg", 301));
