@@ -222,3 +222,30 @@ test("create a repo from /new, toggle its visibility and delete it with the type
   assert.equal(gone.statusCode, 303);
   assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/datasets/maker/web-made", headers: { cookie } })).statusCode, 404);
 });
+
+test("settings: gated mode and the review of requests, rename with redirects from the old URLs", async () => {
+  await h.hub.services.accounts.createUser("keeper", { password: "keeper's long password" });
+  const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+  const post = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+    h.hub.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", ...headers }, payload: form(body) });
+  const cookie = String((await post("/login", { username: "keeper", password: "keeper's long password" })).headers["set-cookie"]).split(";")[0]!;
+  assert.equal((await post("/new", { owner: "keeper", name: "held" }, { cookie })).statusCode, 303);
+  await h.hub.app.inject({ method: "POST", url: "/api/models/keeper/held/commit/main", headers: { cookie, "content-type": "application/x-ndjson" }, payload: ndjson(header("w"), file("w.txt", "weights")) });
+  assert.equal((await post("/keeper/held/settings/gated", { gated: "manual" }, { cookie })).statusCode, 303);
+  assert.equal((await get("/keeper/held/blob/main/w.txt", "outsider")).statusCode, 403);
+  assert.equal((await h.hub.app.inject({ method: "POST", url: "/keeper/held/ask-access", headers: callers.outsider, payload: {} })).statusCode, 200);
+  const settings = dom((await h.hub.app.inject({ method: "GET", url: "/keeper/held/settings", headers: { cookie } })).body);
+  assert.deepEqual(settings.querySelectorAll("table.files tbody td:first-child").map((td) => td.text), ["outsider"]);
+  assert.equal((await post("/keeper/held/settings/requests", { user: "outsider", status: "accepted" }, { cookie })).statusCode, 303);
+  assert.equal((await get("/keeper/held/blob/main/w.txt", "outsider")).statusCode, 200, "accepted: the file is readable");
+
+  const moved = await post("/keeper/held/settings/move", { to: "keeper/kept" }, { cookie });
+  assert.equal(moved.statusCode, 303);
+  assert.equal(moved.headers.location, "/keeper/kept");
+  const old = await get("/keeper/held", "owner");
+  assert.equal(old.statusCode, 301);
+  assert.equal(old.headers.location, "/keeper/kept");
+  const oldTree = await get("/keeper/held/tree/main", "owner");
+  assert.equal(oldTree.statusCode, 301);
+  assert.equal(oldTree.headers.location, "/keeper/kept/tree/main");
+});

@@ -8,7 +8,8 @@ import type { VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { z } from "zod";
 import { HubError } from "../../core/errors.js";
-import type { RepoType } from "../../core/ids.js";
+import { parseRepoName, type RepoType } from "../../core/ids.js";
+import type { RepoRecord } from "../../core/ports.js";
 import { actorOf, checkSameOrigin } from "../http/context.js";
 import { repoParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
@@ -61,10 +62,37 @@ export function registerRepoForms(server: FastifyInstance, svc: Services): void 
       const { repo } = await svc.repos.get(actor, type, `${(req.params as { ns: string }).ns}/${(req.params as { name: string }).name}`, "admin");
       return { actor, repo };
     };
+    const pendingOf = (o: { actor: NonNullable<Awaited<ReturnType<typeof actorOf>>>; repo: RepoRecord }) => (o.repo.gated ? svc.gate.list(o.actor, o.repo, "pending") : Promise.resolve([]));
+    app.post(`${base}/gated`, { schema: { params: repoParams, body: z.object({ gated: z.enum(["off", "auto", "manual"]) }) } }, async (req, reply) => {
+      checkSameOrigin(svc, req);
+      const o = await open(req, reply);
+      if (!o) return reply;
+      await svc.repos.updateSettings(o.actor, type, `${o.repo.namespace}/${o.repo.name}`, { gated: req.body.gated === "off" ? false : req.body.gated });
+      return reply.redirect(`${repoPath(o.repo)}/settings`, 303);
+    });
+    app.post(`${base}/requests`, { schema: { params: repoParams, body: z.object({ user: z.string(), status: z.enum(["accepted", "rejected"]) }) } }, async (req, reply) => {
+      checkSameOrigin(svc, req);
+      const o = await open(req, reply);
+      if (!o) return reply;
+      await svc.gate.handle(o.actor, o.repo, { user: req.body.user, status: req.body.status });
+      return reply.redirect(`${repoPath(o.repo)}/settings`, 303);
+    });
+    app.post(`${base}/move`, { schema: { params: repoParams, body: z.object({ to: z.string() }) } }, async (req, reply) => {
+      checkSameOrigin(svc, req);
+      const o = await open(req, reply);
+      if (!o) return reply;
+      try {
+        const moved = await svc.repos.move(o.actor, type, `${o.repo.namespace}/${o.repo.name}`, parseRepoName(req.body.to));
+        return reply.redirect(repoPath(moved), 303);
+      } catch (e) {
+        if (!(e instanceof HubError) || e.status >= 500) throw e;
+        return html(reply, <SettingsPage actor={o.actor} repo={o.repo} notice={null} error={e.message} pending={await pendingOf(o)} />, e.status);
+      }
+    });
     app.get(base, { schema: { params: repoParams } }, async (req, reply) => {
       const o = await open(req, reply);
       if (!o) return reply;
-      return html(reply, <SettingsPage actor={o.actor} repo={o.repo} notice={null} error={null} />);
+      return html(reply, <SettingsPage actor={o.actor} repo={o.repo} notice={null} error={null} pending={await pendingOf(o)} />);
     });
     app.post(`${base}/visibility`, { schema: { params: repoParams, body: z.object({ private: z.enum(["true", "false"]) }) } }, async (req, reply) => {
       checkSameOrigin(svc, req);
@@ -78,7 +106,7 @@ export function registerRepoForms(server: FastifyInstance, svc: Services): void 
       const o = await open(req, reply);
       if (!o) return reply;
       const id = `${o.repo.namespace}/${o.repo.name}`;
-      if (req.body.confirm !== id) return html(reply, <SettingsPage actor={o.actor} repo={o.repo} notice={null} error={`Type ${id} exactly to delete it.`} />, 400);
+      if (req.body.confirm !== id) return html(reply, <SettingsPage actor={o.actor} repo={o.repo} notice={null} error={`Type ${id} exactly to delete it.`} pending={await pendingOf(o)} />, 400);
       await svc.repos.delete(o.actor, type, id);
       return reply.redirect(`/${o.repo.namespace}`, 303);
     });

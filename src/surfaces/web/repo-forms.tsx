@@ -1,7 +1,7 @@
 /** Forms that change repos: create (`/new`, `/new-dataset`, `/new-space`) and repo settings. */
 import type { Actor } from "../../core/accounts.js";
 import type { RepoType } from "../../core/ids.js";
-import type { RepoRecord } from "../../core/ports.js";
+import type { AccessRequest, RepoRecord } from "../../core/ports.js";
 import { Page } from "./layout.js";
 import { repoPath } from "./pages.js";
 
@@ -56,7 +56,7 @@ export function NewRepoPage(p: { actor: NonNullable<Actor>; type: RepoType; owne
   );
 }
 
-export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; notice: string | null; error: string | null }) {
+export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; notice: string | null; error: string | null; pending: AccessRequest[] }) {
   const { repo } = p;
   const base = repoPath(repo);
   const id = `${repo.namespace}/${repo.name}`;
@@ -77,6 +77,65 @@ export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; n
           <p>This repository is {repo.private ? "private" : "public"}.</p>
           <input type="hidden" name="private" value={repo.private ? "false" : "true"} />
           <button type="submit">Make it {repo.private ? "public" : "private"}</button>
+        </form>
+        <h2>Access requests</h2>
+        <form method="post" action={`${base}/settings/gated`}>
+          <label>
+            Gated access
+            <select name="gated">
+              <option value="off" selected={!repo.gated}>
+                off — anyone who can see the repo downloads it
+              </option>
+              <option value="auto" selected={repo.gated === "auto"}>
+                automatic — requests are accepted at once
+              </option>
+              <option value="manual" selected={repo.gated === "manual"}>
+                manual — you review every request
+              </option>
+            </select>
+          </label>
+          <button type="submit">Save</button>
+        </form>
+        {repo.gated ? (
+          <table class="files">
+            <caption>Pending requests</caption>
+            <thead>
+              <tr>
+                <th scope="col">User</th>
+                <th scope="col">Asked</th>
+                <th scope="col">
+                  <span class="visually-hidden">Decision</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.pending.map((r) => (
+                <tr>
+                  <td>{r.user.name}</td>
+                  <td>{r.createdAt.slice(0, 10)}</td>
+                  <td>
+                    <form method="post" action={`${base}/settings/requests`} class="inline">
+                      <input type="hidden" name="user" value={r.user.name} />
+                      <button type="submit" name="status" value="accepted" aria-label={`Accept ${r.user.name}`}>
+                        Accept
+                      </button>{" "}
+                      <button type="submit" name="status" value="rejected" aria-label={`Reject ${r.user.name}`}>
+                        Reject
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+        <h2>Rename or move</h2>
+        <form method="post" action={`${base}/settings/move`}>
+          <label>
+            New id (namespace/name)
+            <input name="to" required value={id} />
+          </label>
+          <button type="submit">Rename</button>
         </form>
         <h2>Delete this repository</h2>
         <form method="post" action={`${base}/settings/delete`}>

@@ -36,6 +36,13 @@ const TEXT_CAP = 256 * 1024;
 /** Rendered cards and code rows, by immutable ids (blob oid, and for cards where links point). */
 const rendered = new LruCache<string>(32 << 20, (s) => s.length);
 
+/** Thrown by a page loader to send the browser elsewhere (a moved repo's old URL). */
+class Redirect extends Error {
+  constructor(readonly location: string) {
+    super("redirect");
+  }
+}
+
 function html(reply: FastifyReply, node: VNode, status = 200) {
   return reply.status(status).type("text/html; charset=utf-8").send("<!doctype html>" + renderToString(node));
 }
@@ -47,7 +54,8 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
     reply.header("Content-Security-Policy", PAGE_CSP);
     return payload;
   });
-  app.setErrorHandler(async (err: FastifyError | HubError, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (err: FastifyError | HubError | Redirect, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof Redirect) return reply.redirect(err.location, 301);
     let actor: Actor = null;
     try {
       actor = await actorOf(svc, req);
@@ -93,9 +101,15 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
   for (const { prefix, type, plural } of TYPES) {
     app.get(`/${plural}`, { schema: { querystring: z.object({ search: queryOne }) } }, (req, reply) => list(req, reply, type, req.query.search ?? ""));
 
+    /** The repo of a page; a moved repo's old URLs answer with a redirect to the new ones. */
     const open = async (req: FastifyRequest, action: "read" | "download" = "read") => {
       const actor = await actorOf(svc, req);
       const { repo, movedFrom } = await svc.repos.get(actor, type, repoIdOf(req.params), action);
+      if (movedFrom) {
+        const p = req.params as { ns: string; name: string };
+        const old = `${prefix}/${p.ns}/${p.name}`;
+        throw new Redirect(repoPath(repo) + req.url.slice(old.length));
+      }
       return { actor, repo, movedFrom };
     };
     const refsOf = async (repo: Awaited<ReturnType<typeof open>>["repo"]) => {
@@ -104,8 +118,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
     };
 
     app.get(`${prefix}/:ns/:name`, { schema: { params: repoParams } }, async (req, reply) => {
-      const { actor, repo, movedFrom } = await open(req);
-      if (movedFrom) return reply.redirect(repoPath(repo), 301);
+      const { actor, repo } = await open(req);
       const head = await svc.reads.defaultHead(repo);
       let cardHtml: string | null = null;
       if (head) {
