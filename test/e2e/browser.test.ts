@@ -79,13 +79,23 @@ test("browse home → repo → files → file → history → commit, with no co
 });
 
 test("axe-core on every page type, light and dark: no serious or critical violation", { timeout: 180_000 }, async () => {
+  server.cli(["user", "create", "auditor", "--password", "the auditor's long password"]);
   const urls = ["/", "/models", "/login", "/admin", "/admin/tour", "/admin/tour/tree/main", "/admin/tour/tree/main/docs", "/admin/tour/blob/main/train.py", "/admin/tour/commits/main", "/admin/no-such-repo"];
   const bad: string[] = [];
   for (const scheme of ["light", "dark"] as const) {
     // axe is injected into the page, which the pages' CSP would (rightly) refuse: bypass it here.
     const context = await browser.newContext({ colorScheme: scheme, bypassCSP: true });
     const page = await context.newPage();
-    for (const u of urls) {
+    // Signed-in pages too: log in, create a repo through /new, then audit its settings.
+    await page.goto(server.url + "/login");
+    await page.getByLabel("Username").fill("auditor");
+    await page.getByLabel("Password").fill("the auditor's long password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.goto(server.url + "/new");
+    await page.getByLabel("Model name").fill(`audit-${scheme}`);
+    await page.getByRole("button", { name: "Create model" }).click();
+    await page.waitForURL(`**/auditor/audit-${scheme}`);
+    for (const u of [...urls, "/new", "/settings/tokens", "/settings/keys", `/auditor/audit-${scheme}/settings`]) {
       await page.goto(server.url + u);
       await page.addScriptTag({ path: AXE });
       const result = (await page.evaluate(async () => (globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run())) as { violations: { id: string; impact: string; nodes: unknown[] }[] };

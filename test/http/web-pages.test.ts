@@ -249,3 +249,32 @@ test("settings: gated mode and the review of requests, rename with redirects fro
   assert.equal(oldTree.statusCode, 301);
   assert.equal(oldTree.headers.location, "/keeper/kept/tree/main");
 });
+
+test("SSH keys page: add a real key (ssh-keygen), see its fingerprint, delete it", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtemp, readFile, rm } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = await mkdtemp(join(tmpdir(), "hubble-webkeys-"));
+  try {
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "k")]);
+    const pub = (await readFile(join(dir, "k.pub"), "utf8")).trim();
+    const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(dir, "k.pub")], { encoding: "utf8" }).split(" ")[1]!;
+    await h.hub.services.accounts.createUser("keyed", { password: "keyed's long password" });
+    const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+    const post = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+      h.hub.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", ...headers }, payload: form(body) });
+    const cookie = String((await post("/login", { username: "keyed", password: "keyed's long password" })).headers["set-cookie"]).split(";")[0]!;
+    const bad = await post("/settings/keys", { title: "junk", key: "ssh-ed25519 not-base64!!" }, { cookie });
+    assert.equal(bad.statusCode, 400);
+    assert.ok(dom(bad.body).querySelector("[role=alert]"));
+    assert.equal((await post("/settings/keys", { title: "laptop", key: pub + "\n" }, { cookie })).statusCode, 303);
+    const page = dom((await h.hub.app.inject({ method: "GET", url: "/settings/keys", headers: { cookie } })).body);
+    assert.deepEqual(page.querySelectorAll("table.files tbody code").map((c) => c.text), [fingerprint]);
+    const id = (await h.hub.app.inject({ method: "GET", url: "/api/user/keys", headers: { cookie } })).json()[0].id;
+    assert.equal((await post(`/settings/keys/${id}/delete`, {}, { cookie })).statusCode, 303);
+    assert.deepEqual((await h.hub.app.inject({ method: "GET", url: "/api/user/keys", headers: { cookie } })).json(), []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,6 @@
 /** Sign-in, sign-up and access-token pages: plain forms that work without JavaScript. */
 import type { Actor } from "../../core/accounts.js";
-import type { TokenRecord } from "../../core/ports.js";
+import type { SshKeyRecord, TokenRecord } from "../../core/ports.js";
 import { Page } from "./layout.js";
 
 export function LoginPage(p: { actor: Actor; error: string | null; username: string; registration: boolean; next: string }) {
@@ -128,6 +128,68 @@ export function TokensPage(p: { actor: NonNullable<Actor>; tokens: TokenRecord[]
                   <form method="post" action={`/settings/tokens/${t.id}/delete`}>
                     <button type="submit" aria-label={`Revoke ${t.name}`}>
                       Revoke
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </Page>
+  );
+}
+
+export function KeysPage(p: { actor: NonNullable<Actor>; keys: SshKeyRecord[]; error: string | null; title: string; key: string; sshHost: string | null }) {
+  return (
+    <Page title="SSH keys" actor={p.actor}>
+      <section>
+        <h1>SSH keys</h1>
+        <p class="muted">{p.sshHost ? `Clone and push over SSH: git clone ssh://git@${p.sshHost}/<namespace>/<repo>.git` : "The SSH server is off on this hub (HUBBLE_SSH_PORT)."}</p>
+        {p.error ? (
+          <p class="error-text" role="alert">
+            {p.error}
+          </p>
+        ) : null}
+        <h2>Add a key</h2>
+        <form method="post" action="/settings/keys">
+          <label>
+            Title
+            <input name="title" required maxLength={255} value={p.title} />
+          </label>
+          <label>
+            Public key (ssh-ed25519, ecdsa-sha2-nistp*, ssh-rsa)
+            <textarea name="key" required rows={4}>
+              {p.key}
+            </textarea>
+          </label>
+          <button type="submit">Add key</button>
+        </form>
+        <h2>Your keys</h2>
+        <table class="files">
+          <caption>SSH keys of {p.actor.user.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Title</th>
+              <th scope="col">Fingerprint</th>
+              <th scope="col">Added</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.keys.map((k) => (
+              <tr>
+                <td>{k.title}</td>
+                <td>
+                  <code>{k.fingerprint}</code>
+                </td>
+                <td>{k.createdAt.slice(0, 10)}</td>
+                <td>
+                  <form method="post" action={`/settings/keys/${k.id}/delete`}>
+                    <button type="submit" aria-label={`Delete ${k.title}`}>
+                      Delete
                     </button>
                   </form>
                 </td>

@@ -7,10 +7,10 @@ import type { VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { z } from "zod";
 import { HubError } from "../../core/errors.js";
-import { actorOf, checkSameOrigin, sessionClearCookie, sessionCookie, sessionSetCookie } from "../http/context.js";
+import { actorOf, baseUrl, checkSameOrigin, sessionClearCookie, sessionCookie, sessionSetCookie } from "../http/context.js";
 import type { ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
-import { JoinPage, LoginPage, TokensPage } from "./account-pages.js";
+import { JoinPage, KeysPage, LoginPage, TokensPage } from "./account-pages.js";
 
 const html = (reply: FastifyReply, node: VNode, status = 200) => reply.status(status).type("text/html; charset=utf-8").send("<!doctype html>" + renderToString(node));
 /** Where to go after logging in: a path on this site only. */
@@ -82,6 +82,32 @@ export function registerAccountPages(server: FastifyInstance, svc: Services): vo
       if (!(e instanceof HubError) || e.status >= 500) throw e;
       return html(reply, <TokensPage actor={actor} tokens={await svc.accounts.listTokens(actor)} created={null} error={e.message} />, e.status);
     }
+  });
+  const keysPage = async (reply: FastifyReply, actor: NonNullable<Awaited<ReturnType<typeof actorOf>>>, host: string, o: { error?: string; title?: string; key?: string; status?: number } = {}) =>
+    html(reply, <KeysPage actor={actor} keys={await svc.sshKeys.list(actor)} error={o.error ?? null} title={o.title ?? ""} key={o.key ?? ""} sshHost={svc.config.sshPort ? `${new URL(host).hostname}:${svc.config.sshPort}` : null} />, o.status ?? 200);
+  app.get("/settings/keys", async (req, reply) => {
+    const actor = await signedIn(req, reply);
+    if (!actor) return reply;
+    return keysPage(reply, actor, baseUrl(svc, req));
+  });
+  app.post("/settings/keys", { schema: { body: z.object({ title: text, key: text }) } }, async (req, reply) => {
+    checkSameOrigin(svc, req);
+    const actor = await signedIn(req, reply);
+    if (!actor) return reply;
+    try {
+      await svc.sshKeys.add(actor, { title: req.body.title, key: req.body.key.trim() });
+      return reply.redirect("/settings/keys", 303);
+    } catch (e) {
+      if (!(e instanceof HubError) || e.status >= 500) throw e;
+      return keysPage(reply, actor, baseUrl(svc, req), { error: e.message, title: req.body.title, key: req.body.key, status: e.status });
+    }
+  });
+  app.post("/settings/keys/:id/delete", { schema: { params: z.object({ id: z.coerce.number().int() }) } }, async (req, reply) => {
+    checkSameOrigin(svc, req);
+    const actor = await signedIn(req, reply);
+    if (!actor) return reply;
+    await svc.sshKeys.delete(actor, req.params.id);
+    return reply.redirect("/settings/keys", 303);
   });
   app.post("/settings/tokens/:id/delete", { schema: { params: z.object({ id: z.coerce.number().int() }) } }, async (req, reply) => {
     const actor = await signedIn(req, reply);

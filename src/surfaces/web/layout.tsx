@@ -34,6 +34,7 @@ export function Page({ title, actor, children }: PageProps) {
                 <a href="/new">New model</a>
                 <a href={`/${actor.user.name}`}>{actor.user.name}</a>
                 <a href="/settings/tokens">Access tokens</a>
+                <a href="/settings/keys">SSH keys</a>
                 <form method="post" action="/logout" class="inline">
                   <button type="submit">Log out</button>
                 </form>

@@ -44,13 +44,13 @@ form.inline { display: inline; }
 fieldset { border: 1px solid var(--line); margin: .5rem 0; }
 label.choice { display: inline-block; margin-right: 1rem; }
 label.choice input { display: inline; width: auto; }
-button.danger { border-color: #b91c1c; color: #b91c1c; }
+button.danger { border: 1px solid #b91c1c; color: #b91c1c; background: transparent; }
 .form-page { max-width: 420px; }
 form label { display: block; margin: .5rem 0; }
-form label input, form label select { display: block; width: 100%; padding: .35rem .5rem; margin-top: .2rem; }
+form label input, form label select, form label textarea { display: block; width: 100%; padding: .35rem .5rem; margin-top: .2rem; }
 button { padding: .35rem .8rem; cursor: pointer; }
 .error-text { color: #b91c1c; }
-@media (prefers-color-scheme: dark) { .error-text { color: #fca5a5; } }
+@media (prefers-color-scheme: dark) { .error-text, button.danger { color: #fca5a5; border-color: #fca5a5; } }
 `;
 
 /** A ringed planet, for the browser tab. */
