@@ -56,6 +56,14 @@ after(async () => h?.close());
 
 /** Parsed as a browser would: <pre> content is markup too (node-html-parser keeps it raw by default). */
 const dom = (html: string) => parse(html, { blockTextElements: { script: true, style: true } });
+/** A form post as a browser sends it from this site. */
+const post = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+  h.hub.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", ...headers }, payload: new URLSearchParams(body).toString() });
+/** A new user with a password, logged in through the form: their session cookie. */
+async function loggedIn(user: string): Promise<string> {
+  await h.hub.services.accounts.createUser(user, { password: `${user}'s long password` });
+  return String((await post("/login", { username: user, password: `${user}'s long password` })).headers["set-cookie"]).split(";")[0]!;
+}
 const get = (url: string, who: string) => h.hub.app.inject({ method: "GET", url, headers: callers[who] });
 
 test("page × caller × repo kind: statuses, and a private repo is the missing-repo page", async () => {
@@ -155,9 +163,6 @@ test("profile pages list the repos the viewer may see; unknown accounts are 404"
 
 test("log in, make a token (shown once), use it, revoke it; forms refuse cross-site posts", async () => {
   await h.hub.services.accounts.createUser("webby", { password: "webby's long password" });
-  const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
-  const post = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
-    h.hub.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", ...headers }, payload: form(body) });
   assert.equal((await get("/login", "anonymous")).statusCode, 200);
   const wrong = await post("/login", { username: "webby", password: "not it at all" });
   assert.equal(wrong.statusCode, 401);
@@ -193,12 +198,7 @@ test("log in, make a token (shown once), use it, revoke it; forms refuse cross-s
 });
 
 test("create a repo from /new, toggle its visibility and delete it with the typed confirmation", async () => {
-  await h.hub.services.accounts.createUser("maker", { password: "maker's long password" });
-  const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
-  const post = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
-    h.hub.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", ...headers }, payload: form(body) });
-  const login = await post("/login", { username: "maker", password: "maker's long password" });
-  const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+  const cookie = await loggedIn("maker");
   assert.equal((await get("/new", "anonymous")).statusCode, 303, "signed-out callers are sent to log in");
   const page = dom((await h.hub.app.inject({ method: "GET", url: "/new-dataset", headers: { cookie } })).body);
   assert.deepEqual(page.querySelectorAll("select[name=owner] option").map((o) => o.text), ["maker"]);
@@ -224,11 +224,7 @@ test("create a repo from /new, toggle its visibility and delete it with the type
 });
 
 test("settings: gated mode and the review of requests, rename with redirects from the old URLs", async () => {
-  await h.hub.services.accounts.createUser("keeper", { password: "keeper's long password" });
-  const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
-  const post = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
-    h.hub.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", ...headers }, payload: form(body) });
-  const cookie = String((await post("/login", { username: "keeper", password: "keeper's long password" })).headers["set-cookie"]).split(";")[0]!;
+  const cookie = await loggedIn("keeper");
   assert.equal((await post("/new", { owner: "keeper", name: "held" }, { cookie })).statusCode, 303);
   await h.hub.app.inject({ method: "POST", url: "/api/models/keeper/held/commit/main", headers: { cookie, "content-type": "application/x-ndjson" }, payload: ndjson(header("w"), file("w.txt", "weights")) });
   assert.equal((await post("/keeper/held/settings/gated", { gated: "manual" }, { cookie })).statusCode, 303);
@@ -260,11 +256,7 @@ test("SSH keys page: add a real key (ssh-keygen), see its fingerprint, delete it
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "k")]);
     const pub = (await readFile(join(dir, "k.pub"), "utf8")).trim();
     const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(dir, "k.pub")], { encoding: "utf8" }).split(" ")[1]!;
-    await h.hub.services.accounts.createUser("keyed", { password: "keyed's long password" });
-    const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
-    const post = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
-      h.hub.app.inject({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin", ...headers }, payload: form(body) });
-    const cookie = String((await post("/login", { username: "keyed", password: "keyed's long password" })).headers["set-cookie"]).split(";")[0]!;
+    const cookie = await loggedIn("keyed");
     const bad = await post("/settings/keys", { title: "junk", key: "ssh-ed25519 not-base64!!" }, { cookie });
     assert.equal(bad.statusCode, 400);
     assert.ok(dom(bad.body).querySelector("[role=alert]"));

@@ -1,18 +1,14 @@
 /** Sign-in, sign-up and access-token pages: plain forms that work without JavaScript. */
 import type { Actor } from "../../core/accounts.js";
 import type { SshKeyRecord, TokenRecord } from "../../core/ports.js";
-import { Page } from "./layout.js";
+import { Alert, Page } from "./layout.js";
 
 export function LoginPage(p: { actor: Actor; error: string | null; username: string; registration: boolean; next: string }) {
   return (
     <Page title="Log in" actor={p.actor}>
       <section class="form-page">
         <h1>Log in</h1>
-        {p.error ? (
-          <p class="error-text" role="alert">
-            {p.error}
-          </p>
-        ) : null}
+        <Alert message={p.error} />
         <form method="post" action="/login">
           <input type="hidden" name="next" value={p.next} />
           <label>
@@ -42,11 +38,7 @@ export function JoinPage(p: { actor: Actor; error: string | null; username: stri
     <Page title="Sign up" actor={p.actor}>
       <section class="form-page">
         <h1>Sign up</h1>
-        {p.error ? (
-          <p class="error-text" role="alert">
-            {p.error}
-          </p>
-        ) : null}
+        <Alert message={p.error} />
         <form method="post" action="/join">
           <label>
             Username
@@ -73,11 +65,7 @@ export function TokensPage(p: { actor: NonNullable<Actor>; tokens: TokenRecord[]
       <section>
         <h1>Access tokens</h1>
         <p class="muted">Use a token as HF_TOKEN, with `hf auth login`, or as the password of git over HTTPS.</p>
-        {p.error ? (
-          <p class="error-text" role="alert">
-            {p.error}
-          </p>
-        ) : null}
+        <Alert message={p.error} />
         {p.created ? (
           <div class="created" role="status">
             <p>
@@ -146,11 +134,7 @@ export function KeysPage(p: { actor: NonNullable<Actor>; keys: SshKeyRecord[]; e
       <section>
         <h1>SSH keys</h1>
         <p class="muted">{p.sshHost ? `Clone and push over SSH: git clone ssh://git@${p.sshHost}/<namespace>/<repo>.git` : "The SSH server is off on this hub (HUBBLE_SSH_PORT)."}</p>
-        {p.error ? (
-          <p class="error-text" role="alert">
-            {p.error}
-          </p>
-        ) : null}
+        <Alert message={p.error} />
         <h2>Add a key</h2>
         <form method="post" action="/settings/keys">
           <label>

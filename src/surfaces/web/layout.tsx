@@ -65,3 +65,12 @@ export function ErrorPage({ status, message, actor }: { status: number; message:
     </Page>
   );
 }
+
+/** The error line of a form page (announced to screen readers). */
+export function Alert({ message }: { message: string | null }) {
+  return message ? (
+    <p class="error-text" role="alert">
+      {message}
+    </p>
+  ) : null;
+}

@@ -2,7 +2,7 @@
 import type { Actor } from "../../core/accounts.js";
 import type { RepoType } from "../../core/ids.js";
 import type { AccessRequest, RepoRecord } from "../../core/ports.js";
-import { Page } from "./layout.js";
+import { Alert, Page } from "./layout.js";
 import { repoPath } from "./pages.js";
 
 export function NewRepoPage(p: { actor: NonNullable<Actor>; type: RepoType; owners: string[]; error: string | null; name: string }) {
@@ -11,11 +11,7 @@ export function NewRepoPage(p: { actor: NonNullable<Actor>; type: RepoType; owne
     <Page title={`New ${p.type}`} actor={p.actor}>
       <section class="form-page">
         <h1>Create a new {p.type}</h1>
-        {p.error ? (
-          <p class="error-text" role="alert">
-            {p.error}
-          </p>
-        ) : null}
+        <Alert message={p.error} />
         <form method="post" action={action}>
           <label>
             Owner
@@ -67,11 +63,7 @@ export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; n
           Settings of <a href={base}>{id}</a>
         </h1>
         {p.notice ? <p role="status">{p.notice}</p> : null}
-        {p.error ? (
-          <p class="error-text" role="alert">
-            {p.error}
-          </p>
-        ) : null}
+        <Alert message={p.error} />
         <h2>Visibility</h2>
         <form method="post" action={`${base}/settings/visibility`}>
           <p>This repository is {repo.private ? "private" : "public"}.</p>
