@@ -87,6 +87,15 @@ export type TreeChange =
   /** `folderOk`: the path may name a folder, which then goes with everything in it. */
   | { op: "delete"; path: string; folderOk?: boolean };
 
+/** One changed file of a diff (`status` is git's letter: A, M, D, R, T …). */
+export interface DiffFile {
+  status: string;
+  path: string;
+  oldPath: string;
+  oldBlob: string | null;
+  newBlob: string | null;
+}
+
 /** New git objects headed for one repository (one pack, one git process, whatever the count). */
 export interface ObjectBatch {
   /** Stages a blob; resolves with its id. */
@@ -122,6 +131,11 @@ export interface GitRepo {
    * found in one pass over history instead of one `git log` per name.
    */
   lastCommitsIn(from: CommitOid, folder: string, names: string[]): Promise<Map<string, CommitObject>>;
+  /**
+   * What `to` changed against `from` (null: against nothing, a root commit): the changed files
+   * with old and new blob ids, and the textual patch cut at `maxBytes`.
+   */
+  diff(from: CommitOid | null, to: CommitOid, maxBytes: number): Promise<{ files: DiffFile[]; patch: string; truncated: boolean }>;
   /** Lists a tree at `path` ("" for root); recursive includes sub-trees as entries. Null if path is not a tree. */
   listTree(commit: CommitOid, path: string, recursive: boolean): Promise<TreeEntry[] | null>;
   /** The entry at a path, or null. */

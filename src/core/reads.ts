@@ -4,7 +4,7 @@
  * port. Access is checked by the caller (`repos.get`) before any of these run.
  */
 import type { Readable } from "node:stream";
-import { describe, resolveRevision, SMALL_BLOB, smallBlob, type PathInfo } from "./content.js";
+import { describe, pointerOf, resolveRevision, SMALL_BLOB, smallBlob, type PathInfo } from "./content.js";
 import { errors } from "./errors.js";
 import type { CommitOid } from "./ids.js";
 import type { CommitObject, GitRepo, GitStore, RepoRecord } from "./ports.js";
@@ -123,6 +123,26 @@ export class Reads {
       return range ? data.subarray(range.start, range.end + 1) : data;
     }
     return git.streamBlob(oid, range);
+  }
+
+  /**
+   * A commit with what it changed: each file with its status, and for LFS/Xet files the old and
+   * new size and oid (from the pointers; the large bytes are never diffed); the textual patch up to
+   * `maxBytes`.
+   */
+  async commitDiff(repo: RepoRecord, rev: string, maxBytes: number) {
+    const git = this.repoGit(repo);
+    const commit = await git.readCommit(await this.revision(repo, rev));
+    const { files, patch, truncated } = await git.diff(commit.parents[0] ?? null, commit.oid, maxBytes);
+    // Sizes come from the trees (cat-file), so no blob is read unless it may be a pointer.
+    const pointer = async (at: CommitOid | undefined, path: string, blob: string | null) => {
+      if (!blob || !at) return null;
+      const e = await git.stat(at, path);
+      return e && e.type === "blob" ? pointerOf(git, blob, e.size) : null;
+    };
+    const out = [];
+    for (const f of files.slice(0, 1000)) out.push({ ...f, oldLfs: await pointer(commit.parents[0], f.oldPath, f.oldBlob), newLfs: await pointer(commit.oid, f.path, f.newBlob) });
+    return { commit, files: out, moreFiles: Math.max(0, files.length - 1000), patch, truncated };
   }
 
   /** Branches and tags with their commits. */

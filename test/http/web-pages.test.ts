@@ -270,3 +270,24 @@ test("SSH keys page: add a real key (ssh-keygen), see its fingerprint, delete it
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("commit page: changed files with their status and the patch, escaped; gated content needs access", async () => {
+  const r = await h.hub.app.inject({
+    method: "POST",
+    url: "/api/models/team/pub/commit/main",
+    headers: { ...h.auth, "content-type": "application/x-ndjson" },
+    payload: ndjson(header("edit the guide"), file("docs/guide.md", "guide v2 <script>alert(10)</script>\n"), { key: "deletedFile", value: { path: "src/<b>bold</b>.py" } }),
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  const oid = r.json().commitOid as string;
+  const page = await get(`/team/pub/commit/${oid}`, "anonymous");
+  assert.equal(page.statusCode, 200);
+  const d = dom(page.body);
+  assert.deepEqual(d.querySelectorAll("ul.changes li").map((li) => li.text.replace(/\s+/g, " ").trim()), ["modified docs/guide.md", "deleted src/<b>bold</b>.py"]);
+  assert.ok(d.querySelectorAll("table.diff tr.add").some((tr) => tr.text.includes("+guide v2 <script>alert(10)</script>")));
+  assert.ok(d.querySelectorAll("table.diff tr.del").some((tr) => tr.text.includes("-guide")));
+  assert.deepEqual(activeContent(d), []);
+  const first = (await h.hub.app.inject({ method: "GET", url: "/api/models/team/gated/commits/main", headers: h.auth })).json().at(-1).id;
+  assert.equal((await get(`/team/gated/commit/${first}`, "outsider")).statusCode, 403, "a gated repo's diffs need access");
+  assert.equal((await get(`/team/gated/commit/${first}`, "reader")).statusCode, 200);
+});

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { errors, HubError } from "../../core/errors.js";
 import type { CommitOid } from "../../core/ids.js";
-import type { CommitObject, GitRepo, GitService, ObjectBatch, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
+import type { CommitObject, DiffFile, GitRepo, GitService, ObjectBatch, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
 import { editTree, PackBatch, writeCommit } from "./objects.js";
 import { CatFile } from "./cat-file.js";
 import { git, gitEnv } from "./run.js";
@@ -224,6 +224,42 @@ export class BareRepo implements GitRepo {
       lastTouching.set(key, oid);
     }
     return oid ? this.readCommit(oid) : null;
+  }
+
+  async diff(from: CommitOid | null, to: CommitOid, maxBytes: number) {
+    const ZEROS = /^0{40}$/;
+    const raw = (await git(this.dir, ["diff-tree", "-r", "-z", "--no-commit-id", "--raw", "-M", ...(from ? [from, to] : ["--root", to])])).stdout.toString("utf8");
+    const parts = raw.split("\0");
+    const files: DiffFile[] = [];
+    for (let i = 0; i < parts.length - 1; ) {
+      const meta = parts[i++]!;
+      if (!meta.startsWith(":")) continue;
+      const [, , oldBlob, newBlob, status] = meta.slice(1).split(" ") as [string, string, string, string, string];
+      const first = parts[i++]!;
+      const renamed = status.startsWith("R") || status.startsWith("C");
+      const second = renamed ? parts[i++]! : first;
+      files.push({ status: status[0]!, oldPath: first, path: second, oldBlob: ZEROS.test(oldBlob) ? null : oldBlob, newBlob: ZEROS.test(newBlob) ? null : newBlob });
+    }
+    // The patch, read until the cap, then the process is stopped.
+    const args = from ? ["diff", "--no-color", "--no-ext-diff", "-M", from, to] : ["show", "--no-color", "--no-ext-diff", "--format=", to];
+    const { patch, truncated } = await new Promise<{ patch: string; truncated: boolean }>((resolve, reject) => {
+      const child = spawn("git", args, { cwd: this.dir, env: gitEnv(), stdio: ["ignore", "pipe", "ignore"] });
+      const chunks: Buffer[] = [];
+      let n = 0;
+      let cut = false;
+      child.stdout.on("data", (d: Buffer) => {
+        if (cut) return;
+        chunks.push(d);
+        n += d.length;
+        if (n > maxBytes) {
+          cut = true;
+          child.kill();
+        }
+      });
+      child.on("close", () => resolve({ patch: Buffer.concat(chunks).subarray(0, maxBytes).toString("utf8"), truncated: cut }));
+      child.on("error", reject);
+    });
+    return { files, patch, truncated };
   }
 
   async lastCommitsIn(from: CommitOid, folder: string, names: string[]): Promise<Map<string, CommitObject>> {

@@ -259,8 +259,19 @@ export function CommitsPage(p: { actor: Actor; repo: RepoRecord; rev: string; co
   );
 }
 
-/** One commit. */
-export function CommitPage(p: { actor: Actor; repo: RepoRecord; commit: CommitObject }) {
+/** A changed file as the commit page lists it. */
+export interface ChangedFile {
+  status: string;
+  path: string;
+  oldPath: string;
+  oldLfs: { oid: string; size: number } | null;
+  newLfs: { oid: string; size: number } | null;
+}
+
+const STATUS: Record<string, string> = { A: "added", M: "modified", D: "deleted", R: "renamed", C: "copied", T: "type changed" };
+
+/** One commit, with its changed files (large files as old/new size and oid) and the patch. */
+export function CommitPage(p: { actor: Actor; repo: RepoRecord; commit: CommitObject; files: ChangedFile[]; moreFiles: number; patchRows: string; truncated: boolean }) {
   const { repo, commit } = p;
   const body = commit.message.split("\n").slice(1).join("\n").trim();
   return (
@@ -295,6 +306,28 @@ export function CommitPage(p: { actor: Actor; repo: RepoRecord; commit: CommitOb
       <p>
         <a href={`${repoPath(repo)}/tree/${commit.oid}`}>Browse files at this commit</a>
       </p>
+      <h3>Files changed</h3>
+      <ul class="changes">
+        {p.files.map((f) => (
+          <li>
+            <span class="badge">{STATUS[f.status] ?? f.status}</span> {f.status === "R" ? `${f.oldPath} → ${f.path}` : f.path}
+            {f.oldLfs || f.newLfs ? (
+              <span class="muted">
+                {" "}
+                — large file: {f.oldLfs ? `${humanSize(f.oldLfs.size)} (${f.oldLfs.oid.slice(0, 12)})` : "none"} → {f.newLfs ? `${humanSize(f.newLfs.size)} (${f.newLfs.oid.slice(0, 12)})` : "none"}
+              </span>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {p.moreFiles ? <p class="muted">and {p.moreFiles} more files</p> : null}
+      {p.patchRows ? (
+        <table class="code diff">
+          <caption class="visually-hidden">Changes</caption>
+          <tbody dangerouslySetInnerHTML={{ __html: p.patchRows }} />
+        </table>
+      ) : null}
+      {p.truncated ? <p class="muted">The rest of the changes is not shown here.</p> : null}
     </Page>
   );
 }
@@ -348,4 +381,16 @@ export function codeRows(text: string): string {
   const lines = text.split("\n");
   if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
   return lines.map((l, i) => `<tr id="L${i + 1}"><td class="ln"><a href="#L${i + 1}">${i + 1}</a></td><td><code>${escapeHtml(l)}</code></td></tr>`).join("");
+}
+
+/** A unified patch as table rows, each line classed (added, removed, hunk, file header), escaped. */
+export function patchRows(patch: string): string {
+  const lines = patch.split("\n");
+  if (lines.length && lines[lines.length - 1] === "") lines.pop();
+  return lines
+    .map((l) => {
+      const cls = l.startsWith("diff --git") || l.startsWith("+++") || l.startsWith("---") || l.startsWith("index ") ? "file" : l.startsWith("@@") ? "hunk" : l.startsWith("+") ? "add" : l.startsWith("-") ? "del" : "";
+      return `<tr${cls ? ` class="${cls}"` : ""}><td><code>${escapeHtml(l)}</code></td></tr>`;
+    })
+    .join("");
 }

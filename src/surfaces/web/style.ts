@@ -31,6 +31,10 @@ table.code { border-collapse: collapse; width: 100%; background: var(--code); }
 table.code td { padding: 0 .5rem; white-space: pre; vertical-align: top; }
 table.code td.ln { text-align: right; user-select: none; width: 1%; }
 table.code td.ln a { color: var(--muted); text-decoration: none; }
+table.diff tr.add { background: rgba(34, 197, 94, .15); }
+table.diff tr.del { background: rgba(239, 68, 68, .15); }
+table.diff tr.hunk td, table.diff tr.file td { color: var(--muted); }
+ul.changes { list-style: none; padding: 0; }
 .bar { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin-bottom: .75rem; }
 details.refs ul { list-style: none; padding-left: .5rem; }
 .muted, .empty { color: var(--muted); }

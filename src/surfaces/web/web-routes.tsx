@@ -20,7 +20,7 @@ import { registerAccountPages } from "./account-routes.js";
 import { registerRepoForms } from "./repo-form-routes.js";
 import { ErrorPage } from "./layout.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
-import { BlobPage, codeRows, CommitPage, CommitsPage, ListPage, RepoPage, repoPath, TreePage } from "./pages.js";
+import { BlobPage, codeRows, CommitPage, CommitsPage, ListPage, patchRows, RepoPage, repoPath, TreePage } from "./pages.js";
 import { FAVICON, STYLESHEET } from "./style.js";
 
 const TYPES: { prefix: string; type: RepoType; plural: string }[] = [
@@ -184,9 +184,10 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
     });
 
     app.get(`${prefix}/:ns/:name/commit/:sha`, { schema: { params: repoParams.extend({ sha: z.string().regex(/^[0-9a-f]{4,40}$/, "expected a commit id") }) } }, async (req, reply) => {
-      const { actor, repo } = await open(req);
-      const commit = await svc.reads.commitAt(repo, req.params.sha);
-      return html(reply, <CommitPage actor={actor} repo={repo} commit={commit} />);
+      // The patch shows content: a gated repo's commit page needs the same access as its files.
+      const { actor, repo } = await open(req, "download");
+      const d = await svc.reads.commitDiff(repo, req.params.sha, TEXT_CAP);
+      return html(reply, <CommitPage actor={actor} repo={repo} commit={d.commit} files={d.files} moreFiles={d.moreFiles} patchRows={patchRows(d.patch)} truncated={d.truncated} />);
     });
   }
 }
