@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { errors, HubError } from "../../core/errors.js";
 import type { CommitOid } from "../../core/ids.js";
-import type { CommitObject, DiffFile, GitRepo, GitService, ObjectBatch, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
+import type { CommitObject, GitRepo, GitService, ObjectBatch, Signature, TreeChange, TreeEntry } from "../../core/ports.js";
+import { diffCommits, dropBlobs, lastChanges } from "./history.js";
 import { editTree, PackBatch, writeCommit } from "./objects.js";
 import { CatFile } from "./cat-file.js";
 import { git, gitEnv } from "./run.js";
@@ -49,31 +50,6 @@ export function parseCommit(oid: string, raw: Buffer): CommitObject {
   }
   const title = message.split("\n")[0] ?? "";
   return { oid: oid as CommitOid, tree, parents, authorName, authorEmail, date, title, message: message.replace(/\n$/, "") };
-}
-
-/**
- * Drops `M <mode> <blob> <path>` lines naming these blobs from a `fast-export --no-data` stream.
- * Parsed, not grepped: `data <n>` blocks (commit and tag messages) are copied byte for byte.
- */
-export function filterFastExport(stream: Buffer, blobs: Set<string>): Buffer {
-  const out: Buffer[] = [];
-  let pos = 0;
-  while (pos < stream.length) {
-    let nl = stream.indexOf(10, pos);
-    if (nl < 0) nl = stream.length;
-    const line = stream.subarray(pos, nl).toString("latin1");
-    const data = /^data (\d+)$/.exec(line);
-    if (data) {
-      const end = nl + 1 + Number(data[1]);
-      out.push(stream.subarray(pos, end));
-      pos = end;
-      continue;
-    }
-    const m = /^M \d+ ([0-9a-f]{40}) /.exec(line);
-    if (!(m && blobs.has(m[1]!))) out.push(stream.subarray(pos, Math.min(nl + 1, stream.length)));
-    pos = nl + 1;
-  }
-  return Buffer.concat(out);
 }
 
 /** Parses `git ls-tree -l -z` output. */
@@ -226,42 +202,6 @@ export class BareRepo implements GitRepo {
     return oid ? this.readCommit(oid) : null;
   }
 
-  async diff(from: CommitOid | null, to: CommitOid, maxBytes: number) {
-    const ZEROS = /^0{40}$/;
-    const raw = (await git(this.dir, ["diff-tree", "-r", "-z", "--no-commit-id", "--raw", "-M", ...(from ? [from, to] : ["--root", to])])).stdout.toString("utf8");
-    const parts = raw.split("\0");
-    const files: DiffFile[] = [];
-    for (let i = 0; i < parts.length - 1; ) {
-      const meta = parts[i++]!;
-      if (!meta.startsWith(":")) continue;
-      const [, , oldBlob, newBlob, status] = meta.slice(1).split(" ") as [string, string, string, string, string];
-      const first = parts[i++]!;
-      const renamed = status.startsWith("R") || status.startsWith("C");
-      const second = renamed ? parts[i++]! : first;
-      files.push({ status: status[0]!, oldPath: first, path: second, oldBlob: ZEROS.test(oldBlob) ? null : oldBlob, newBlob: ZEROS.test(newBlob) ? null : newBlob });
-    }
-    // The patch, read until the cap, then the process is stopped.
-    const args = from ? ["diff", "--no-color", "--no-ext-diff", "-M", from, to] : ["show", "--no-color", "--no-ext-diff", "--format=", to];
-    const { patch, truncated } = await new Promise<{ patch: string; truncated: boolean }>((resolve, reject) => {
-      const child = spawn("git", args, { cwd: this.dir, env: gitEnv(), stdio: ["ignore", "pipe", "ignore"] });
-      const chunks: Buffer[] = [];
-      let n = 0;
-      let cut = false;
-      child.stdout.on("data", (d: Buffer) => {
-        if (cut) return;
-        chunks.push(d);
-        n += d.length;
-        if (n > maxBytes) {
-          cut = true;
-          child.kill();
-        }
-      });
-      child.on("close", () => resolve({ patch: Buffer.concat(chunks).subarray(0, maxBytes).toString("utf8"), truncated: cut }));
-      child.on("error", reject);
-    });
-    return { files, patch, truncated };
-  }
-
   async lastCommitsIn(from: CommitOid, folder: string, names: string[]): Promise<Map<string, CommitObject>> {
     const out = new Map<string, CommitObject>();
     const wanted = new Set<string>();
@@ -271,42 +211,21 @@ export class BareRepo implements GitRepo {
       else if (hit) out.set(n, await this.readCommit(hit));
     }
     if (wanted.size === 0) return out;
-    // One `git log` over the folder, newest first: each commit lists the paths it changed; the
-    // first commit naming an entry is that entry's last commit. Stops as soon as all are found.
-    const prefix = folder ? `${folder}/` : "";
-    const found = new Map<string, CommitOid>();
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn("git", ["log", "--format=%x01%H", "--name-only", "-z", "--no-renames", from, "--", ...(folder ? [`${folder}/`] : [])], { cwd: this.dir, env: gitEnv({ GIT_LITERAL_PATHSPECS: "1" }), stdio: ["ignore", "pipe", "ignore"] });
-      let current: CommitOid | null = null;
-      let rest = "";
-      child.stdout.setEncoding("utf8");
-      child.stdout.on("data", (chunk: string) => {
-        const parts = (rest + chunk).split("\0");
-        rest = parts.pop()!;
-        for (let part of parts) {
-          const mark = part.lastIndexOf("\x01");
-          if (mark >= 0) {
-            current = part.slice(mark + 1, mark + 41) as CommitOid;
-            part = part.slice(mark + 42);
-          }
-          part = part.replace(/^\n+/, "");
-          if (!current || !part.startsWith(prefix)) continue;
-          const name = part.slice(prefix.length).split("/")[0]!;
-          if (wanted.has(name) && !found.has(name)) {
-            found.set(name, current);
-            if (found.size === wanted.size) child.kill();
-          }
-        }
-      });
-      child.on("close", () => resolve());
-      child.on("error", reject);
-    });
+    const found = await lastChanges(this.dir, from, folder, wanted);
     for (const n of wanted) {
       const oid = found.get(n);
       lastTouching.set(`${this.dir}\0${from}\0${folder ? `${folder}/${n}` : n}`, oid ?? "");
       if (oid) out.set(n, await this.readCommit(oid));
     }
     return out;
+  }
+
+  diff(from: CommitOid | null, to: CommitOid, maxBytes: number) {
+    return diffCommits(this.dir, from, to, maxBytes);
+  }
+
+  dropBlobsFromHistory(blobs: Set<string>): Promise<string[]> {
+    return dropBlobs(this.dir, blobs);
   }
 
   async listTree(commit: CommitOid, path: string, recursive: boolean) {
@@ -394,37 +313,6 @@ export class BareRepo implements GitRepo {
       if (m) out.push({ path: pathOf.get(oid)!, oid: m[1]!, blob: oid });
     }
     return out;
-  }
-
-  async dropBlobsFromHistory(blobs: Set<string>): Promise<string[]> {
-    const before = new Map<string, string>();
-    for (const line of (await git(this.dir, ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags"])).stdout.toString().split("\n")) {
-      const [ref, oid] = line.split(" ");
-      if (ref && oid) before.set(ref, oid);
-    }
-    if (before.size === 0) return [];
-    const tmp = "refs/hubble-rewrite";
-    // Metadata only (--no-data: files are named by blob id, which fast-import finds in this repo).
-    const exported = (await git(this.dir, ["fast-export", "--no-data", "--signed-tags=strip", "--tag-of-filtered-object=rewrite", "--reencode=no", `--refspec=refs/*:${tmp}/*`, ...before.keys()])).stdout;
-    const filtered = filterFastExport(exported, blobs);
-    await git(this.dir, ["fast-import", "--quiet", "--force"], { input: filtered });
-    try {
-      const after = new Map<string, string>();
-      for (const line of (await git(this.dir, ["for-each-ref", "--format=%(refname) %(objectname)", tmp])).stdout.toString().split("\n")) {
-        const [ref, oid] = line.split(" ");
-        if (ref && oid) after.set(`refs/${ref.slice(tmp.length + 1)}`, oid);
-      }
-      const changed = [...before].filter(([ref, old]) => after.has(ref) && after.get(ref) !== old);
-      if (changed.length) {
-        const tx = ["start", ...changed.map(([ref, old]) => `update ${ref} ${after.get(ref)} ${old}`), "prepare", "commit", ""].join("\n");
-        const { code } = await git(this.dir, ["update-ref", "--stdin"], { input: tx, okCodes: [128, 1] });
-        if (code !== 0) throw errors.conflict("The repository changed during the history rewrite; nothing was changed, try again");
-      }
-      return changed.map(([ref]) => ref);
-    } finally {
-      const left = (await git(this.dir, ["for-each-ref", "--format=%(refname)", tmp])).stdout.toString().split("\n").filter(Boolean);
-      if (left.length) await git(this.dir, ["update-ref", "--stdin"], { input: left.map((r) => `delete ${r}`).join("\n") + "\n" });
-    }
   }
 
   serve(service: "upload-pack" | "receive-pack", o: { advertise: boolean; duplex?: boolean; protocol?: string; hookEnv?: Record<string, string> }): GitService {

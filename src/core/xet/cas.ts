@@ -11,7 +11,9 @@ import type { BlobStore, MetaStore, XetTerm } from "../ports.js";
 import { hashMod, hashToHex, hexToHash, hmacWith } from "./hashing.js";
 import { dedupeShard, parseShard, verifyShard } from "./shard.js";
 import { chunkTable, type ChunkTable, type VerifiedXorb } from "./xorb-index.js";
+import { parseXetRange } from "./range.js";
 import { decodeChunk, type Lz4Codec } from "./xorb.js";
+
 
 /** Settings of the CAS. */
 export interface XetConfig {
@@ -58,28 +60,6 @@ type UrlFor = (path: string) => string;
 const HEX = /^[0-9a-f]{64}$/;
 /** Xorbs in one dedupe answer (≈ 1 GiB of content; ~50 KiB of shard per xorb). */
 const DEDUPE_NEIGHBOURS = 16;
-
-/** Parses a Range header against a size with BigInt (clients send ends up to u64::MAX-1). */
-export function parseXetRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | null {
-  if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === "" && m[2] === "")) throw errors.badRequest("Invalid Range header");
-  const total = BigInt(size);
-  let start: bigint;
-  let end: bigint;
-  if (m[1] === "") {
-    const n = BigInt(m[2]!);
-    start = n >= total ? 0n : total - n;
-    end = total - 1n;
-  } else {
-    start = BigInt(m[1]!);
-    end = m[2] === "" ? total - 1n : BigInt(m[2]!);
-  }
-  if (end < start) throw errors.badRequest("Invalid Range header");
-  if (start >= total) return "unsatisfiable";
-  if (end > total - 1n) end = total - 1n;
-  return { start: Number(start), end: Number(end) };
-}
 
 /** The Xet CAS use cases. */
 export class Xet {

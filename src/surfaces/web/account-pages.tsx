@@ -1,7 +1,7 @@
 /** Sign-in, sign-up and access-token pages: plain forms that work without JavaScript. */
 import type { Actor } from "../../core/accounts.js";
 import type { SshKeyRecord, TokenRecord } from "../../core/ports.js";
-import { Alert, Page } from "./layout.js";
+import { Alert, ListTable, Page } from "./layout.js";
 
 export function LoginPage(p: { actor: Actor; error: string | null; username: string; registration: boolean; next: string }) {
   return (
@@ -92,20 +92,7 @@ export function TokensPage(p: { actor: NonNullable<Actor>; tokens: TokenRecord[]
           <button type="submit">Create token</button>
         </form>
         <h2>Your tokens</h2>
-        <table class="files">
-          <caption>Tokens of {p.actor.user.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+        <ListTable caption={`Tokens of ${p.actor.user.name}`} columns={["Name", "Role", "Created", "Last used"]} action="Actions">
             {p.tokens.map((t) => (
               <tr>
                 <td>{t.name}</td>
@@ -121,8 +108,7 @@ export function TokensPage(p: { actor: NonNullable<Actor>; tokens: TokenRecord[]
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </ListTable>
       </section>
     </Page>
   );
@@ -150,19 +136,7 @@ export function KeysPage(p: { actor: NonNullable<Actor>; keys: SshKeyRecord[]; e
           <button type="submit">Add key</button>
         </form>
         <h2>Your keys</h2>
-        <table class="files">
-          <caption>SSH keys of {p.actor.user.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Fingerprint</th>
-              <th scope="col">Added</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+        <ListTable caption={`SSH keys of ${p.actor.user.name}`} columns={["Title", "Fingerprint", "Added"]} action="Actions">
             {p.keys.map((k) => (
               <tr>
                 <td>{k.title}</td>
@@ -179,8 +153,7 @@ export function KeysPage(p: { actor: NonNullable<Actor>; keys: SshKeyRecord[]; e
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </ListTable>
       </section>
     </Page>
   );

@@ -74,3 +74,26 @@ export function Alert({ message }: { message: string | null }) {
     </p>
   ) : null;
 }
+
+/**
+ * A table of records with a caption, column headers, and a last column of actions (buttons) whose
+ * header is for screen readers only; the rows are the children.
+ */
+export function ListTable(p: { caption: string; columns: string[]; action: string; children: ComponentChildren }) {
+  return (
+    <table class="files">
+      <caption>{p.caption}</caption>
+      <thead>
+        <tr>
+          {p.columns.map((c) => (
+            <th scope="col">{c}</th>
+          ))}
+          <th scope="col">
+            <span class="visually-hidden">{p.action}</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>{p.children}</tbody>
+    </table>
+  );
+}

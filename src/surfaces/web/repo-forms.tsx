@@ -2,7 +2,7 @@
 import type { Actor } from "../../core/accounts.js";
 import type { RepoType } from "../../core/ids.js";
 import type { AccessRequest, RepoRecord } from "../../core/ports.js";
-import { Alert, Page } from "./layout.js";
+import { Alert, ListTable, Page } from "./layout.js";
 import { repoPath } from "./pages.js";
 
 export function NewRepoPage(p: { actor: NonNullable<Actor>; type: RepoType; owners: string[]; error: string | null; name: string }) {
@@ -89,18 +89,7 @@ export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; n
           <button type="submit">Save</button>
         </form>
         {repo.gated ? (
-          <table class="files">
-            <caption>Pending requests</caption>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Asked</th>
-                <th scope="col">
-                  <span class="visually-hidden">Decision</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
+          <ListTable caption={"Pending requests"} columns={["User", "Asked"]} action="Decision">
               {p.pending.map((r) => (
                 <tr>
                   <td>{r.user.name}</td>
@@ -118,8 +107,7 @@ export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; n
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </ListTable>
         ) : null}
         <h2>Rename or move</h2>
         <form method="post" action={`${base}/settings/move`}>
