@@ -16,6 +16,8 @@ const schema = z.object({
   lfsChunkSize: z.coerce.number().int().min(1024),
   /** Maximum request body for JSON and NDJSON commit bodies, bytes. */
   maxCommitBytes: z.coerce.number().int().positive(),
+  /** Largest single file accepted (LFS batch, browser uploads); the Hub's own limit is 50 GB. */
+  maxFileBytes: z.coerce.number().int().positive(),
   /** Lifetime of Xet CAS access tokens, seconds. */
   xetTokenTtl: z.coerce.number().int().min(60),
   /** Worker threads verifying xorbs. */
@@ -52,6 +54,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     lfsMultipartThreshold: pick("lfsMultipartThreshold", "HUBBLE_LFS_MULTIPART_THRESHOLD", String(512 * 1024 * 1024)),
     lfsChunkSize: pick("lfsChunkSize", "HUBBLE_LFS_CHUNK_SIZE", String(64 * 1024 * 1024)),
     maxCommitBytes: pick("maxCommitBytes", "HUBBLE_MAX_COMMIT_BYTES", String(1024 * 1024 * 1024)),
+    maxFileBytes: pick("maxFileBytes", "HUBBLE_MAX_FILE_BYTES", String(50 * 1000 ** 3)),
     xetTokenTtl: pick("xetTokenTtl", "HUBBLE_XET_TOKEN_TTL", "900"),
     xetVerifyThreads: pick("xetVerifyThreads", "HUBBLE_XET_VERIFY_THREADS", "2"),
     xetUploadSlots: pick("xetUploadSlots", "HUBBLE_XET_UPLOAD_SLOTS", "4"),

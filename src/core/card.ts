@@ -1,5 +1,5 @@
 /** Model/dataset card metadata: the YAML header of README.md, and the tags derived from it. */
-import { parse } from "yaml";
+import { parse, YAMLParseError } from "yaml";
 
 /** The YAML front matter: `---` lines at the top, after any blank lines (as the Hub reads it). */
 const FRONT_MATTER = /^(?:[ \t]*\r?\n)*---[ \t]*\r?\n((?:[\s\S]*?\r?\n)?)---[ \t]*(?:\r?\n|$)/;
@@ -20,6 +20,8 @@ export function parseCardData(readme: string): Record<string, unknown> | null {
 export interface CardValidation {
   errors: string[];
   warnings: string[];
+  /** Where the YAML stops parsing, as line and column of the whole README (1-based). */
+  at?: { line: number; column: number };
 }
 
 const isStr = (v: unknown) => typeof v === "string";
@@ -56,7 +58,13 @@ export function validateCard(readme: string): CardValidation {
   try {
     data = parse(m[1]!);
   } catch (e) {
-    return { errors: [`Invalid YAML: ${(e as Error).message.split("\n")[0]}`], warnings: [] };
+    const first = (e as Error).message.split("\n")[0]!;
+    const pos = e instanceof YAMLParseError ? e.linePos?.[0] : undefined;
+    if (!pos) return { errors: [`Invalid YAML: ${first}`], warnings: [] };
+    // linePos counts within the YAML text; the README has the opening `---` (and blank lines) above it.
+    const line = readme.slice(0, m.index + m[0].indexOf(m[1]!)).split("\n").length - 1 + pos.line;
+    const reason = first.replace(/ at line \d+, column \d+:?$/, "");
+    return { errors: [`Invalid YAML at line ${line}, column ${pos.col}: ${reason}`], warnings: [], at: { line, column: pos.col } };
   }
   if (data === null || data === undefined) return { errors: [], warnings: ["Empty or missing yaml metadata in repo card"] };
   if (typeof data !== "object" || Array.isArray(data)) return { errors: ["YAML metadata must be a mapping"], warnings: [] };

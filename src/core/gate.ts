@@ -37,6 +37,12 @@ export class Gate {
     return this.meta.gate.set(repo.id, actor.user.id, repo.gated === "auto" ? "accepted" : "pending", { fields });
   }
 
+  /** The actor's own request on a gated repo, if any (what its page shows them). */
+  async mine(actor: Actor, repo: RepoRecord): Promise<AccessRequest["status"] | null> {
+    if (!actor || !repo.gated) return null;
+    return (await this.meta.gate.get(repo.id, actor.user.id))?.status ?? null;
+  }
+
   /** Requests with a status (write access needed). */
   async list(actor: Actor, repo: RepoRecord, status: AccessRequest["status"]): Promise<AccessRequest[]> {
     await this.access.authorize(actor, "write", repo);

@@ -15,6 +15,8 @@ export interface LfsConfig {
   /** Objects at least this big get a multipart answer when the client offers `multipart`. */
   multipartThreshold: number;
   chunkSize: number;
+  /** Largest object accepted, bytes. */
+  maxFileBytes: number;
   /** Lifetime of signed URLs, seconds. */
   urlTtl: number;
 }
@@ -97,6 +99,10 @@ export class Lfs {
       }
       if (held !== null) {
         out.push({ oid, size, authenticated: true });
+        continue;
+      }
+      if (size > this.cfg.maxFileBytes) {
+        out.push({ oid, size, error: { code: 422, message: `Object is larger than this hub's limit of ${this.cfg.maxFileBytes} bytes` } });
         continue;
       }
       if (xet) {

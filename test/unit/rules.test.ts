@@ -49,6 +49,10 @@ test("card data and tags come from the README YAML header", () => {
   assert.deepEqual(tagsFromCard(card).sort(), ["a", "b", "dataset:d1", "license:mit"]);
   assert.equal(parseCardData("# no header"), null);
   assert.deepEqual(validateCard("---\nkey: [unclosed\n---\n").errors.length, 1);
+  const bad = validateCard("\n---\nlicense: mit\ntags: [a, b\nx: 1\n---\n# card\n");
+  assert.match(bad.errors[0]!, /^Invalid YAML at line \d+, column \d+: /);
+  assert.deepEqual(bad.at, { line: 5, column: 1 }, "the README's line (blank line and --- above the YAML), not the YAML's");
+  assert.deepEqual(validateCard("---\nlicense: mit\nfoo: bar: baz\n---\n").at, { line: 3, column: 6 });
   assert.deepEqual(validateCard("---\nlicense: mit\n---\n"), { errors: [], warnings: [] });
   assert.deepEqual(validateCard("\n\n---\nlicense: mit\n---\n# x"), { errors: [], warnings: [] }, "front matter after blank lines");
   assert.deepEqual(parseCardData("\n  \n---\nlicense: mit\n---\n"), { license: "mit" });

@@ -41,9 +41,11 @@ export function registerGateRoutes(server: FastifyInstance, svc: Services): void
       const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "read");
       return { actor, repo };
     };
-    app.post(`${prefix}/:ns/:name/ask-access`, { schema: { params: repoParams, body: askBody } }, async (req) => {
+    app.post(`${prefix}/:ns/:name/ask-access`, { schema: { params: repoParams, body: askBody } }, async (req, reply) => {
       const { actor, repo } = await open(req);
       const r = await svc.gate.ask(actor, repo, req.body ?? {});
+      // The repo page's request form (a plain HTML form) goes back to the page.
+      if (String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded") && String(req.headers.accept ?? "").includes("text/html")) return reply.redirect(`${prefix}/${repo.namespace}/${repo.name}`, 303);
       return { status: r.status, requestId: r.requestId };
     });
     app.get(`/api/${seg}/:ns/:name/user-access-request/:status`, { schema: { params: repoParams.extend({ status }) } }, async (req) => {

@@ -6,9 +6,11 @@ export interface PageProps {
   title: string;
   actor: Actor;
   children: ComponentChildren;
+  /** Island bundles this page loads (reading pages load none). */
+  scripts?: string[];
 }
 
-export function Page({ title, actor, children }: PageProps) {
+export function Page({ title, actor, children, scripts }: PageProps) {
   return (
     <html lang="en">
       <head>
@@ -17,6 +19,9 @@ export function Page({ title, actor, children }: PageProps) {
         <title>{`${title} · Hubble`}</title>
         <link rel="stylesheet" href="/static/hubble.css" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        {(scripts ?? []).map((src) => (
+          <script type="module" src={src}></script>
+        ))}
       </head>
       <body>
         <header class="top">

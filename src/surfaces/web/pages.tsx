@@ -21,7 +21,7 @@ export function humanSize(n: number): string {
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
-function RepoHeader({ repo, tab, rev }: { repo: RepoRecord; tab: "card" | "files" | "history"; rev: string }) {
+export function RepoHeader({ repo, tab, rev }: { repo: RepoRecord; tab: "card" | "files" | "history"; rev: string }) {
   const base = repoPath(repo);
   return (
     <div class="repo-head">
@@ -46,8 +46,49 @@ function RepoHeader({ repo, tab, rev }: { repo: RepoRecord; tab: "card" | "files
   );
 }
 
+/** What a gated repo's page tells the viewer about their access. */
+export type GateView = "login" | "ask" | "pending" | "rejected" | "granted" | null;
+
+/** The gated repo's panel: the request form (with the card's `extra_gated_fields`) or the request's state. */
+function GatePanel({ repo, gate }: { repo: RepoRecord; gate: GateView }) {
+  if (gate === null) return null;
+  const fields = repo.cardData?.extra_gated_fields;
+  const extra = fields && typeof fields === "object" && !Array.isArray(fields) ? Object.entries(fields as Record<string, unknown>).slice(0, 20) : [];
+  const prompt = typeof repo.cardData?.extra_gated_prompt === "string" ? repo.cardData.extra_gated_prompt : null;
+  return (
+    <section class="gate" aria-label="Access">
+      <h2>{gate === "granted" ? "You have been granted access to this repository" : "This repository is gated"}</h2>
+      {gate === "login" ? (
+        <p>
+          Its files are shared with people the owners accept. <a href={`/login?next=${encodeURIComponent(repoPath(repo))}`}>Log in</a> to ask for access.
+        </p>
+      ) : gate === "pending" ? (
+        <p>Your request for access is awaiting review by the owners.</p>
+      ) : gate === "rejected" ? (
+        <p>Your request for access was not accepted.</p>
+      ) : gate === "ask" ? (
+        <form method="post" action={`${repoPath(repo)}/ask-access`}>
+          <p>{prompt ?? `You need to agree to share your contact information with the owners to access the files of ${repo.namespace}/${repo.name}.`}</p>
+          {extra.map(([name, kind]) =>
+            kind === "checkbox" ? (
+              <label class="choice">
+                <input type="checkbox" name={name} value="true" required /> {name}
+              </label>
+            ) : (
+              <label>
+                {name} <input name={name} required maxLength={500} />
+              </label>
+            ),
+          )}
+          <button type="submit">Request access</button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
 /** Repo home: the rendered card, a metadata sidebar and how to use the repo. */
-export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string | null; endpoint: string; sshHost: string | null; head: string | null }) {
+export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string | null; endpoint: string; sshHost: string | null; head: string | null; gate: GateView }) {
   const { repo } = p;
   const id = `${repo.namespace}/${repo.name}`;
   const card = repo.cardData ?? {};
@@ -63,6 +104,7 @@ export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string |
   return (
     <Page title={id} actor={p.actor}>
       <RepoHeader repo={repo} tab="card" rev={repo.defaultBranch} />
+      <GatePanel repo={repo} gate={p.gate} />
       <div class="columns">
         <article class="card">{p.cardHtml === null ? <p class="empty">No model card yet: add a README.md.</p> : <div class="markdown" dangerouslySetInnerHTML={{ __html: p.cardHtml }} />}</article>
         <aside class="sidebar" aria-label="About">
@@ -154,7 +196,7 @@ function RefSwitcher({ repo, rev, path, refs, view }: { repo: RepoRecord; rev: s
 }
 
 /** A folder: one table row per entry, every row a real link. */
-export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entries: Entry[]; next: string | null; refs: { branches: string[]; tags: string[] } }) {
+export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entries: Entry[]; next: string | null; refs: { branches: string[]; tags: string[] }; canWrite: boolean }) {
   const { repo, rev } = p;
   return (
     <Page title={`${repo.namespace}/${repo.name} · ${p.path || "files"}`} actor={p.actor}>
@@ -162,6 +204,19 @@ export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path:
       <div class="bar">
         <RefSwitcher repo={repo} rev={rev} path={p.path} refs={p.refs} view="tree" />
         <Breadcrumb repo={repo} rev={rev} path={p.path} />
+        {p.canWrite && p.refs.branches.includes(rev) ? (
+          <details class="menu">
+            <summary>Add file</summary>
+            <ul>
+              <li>
+                <a href={`${repoPath(repo)}/upload/${encodeURIComponent(rev)}${p.path ? `/${enc(p.path)}` : ""}`}>Upload files</a>
+              </li>
+              <li>
+                <a href={`${repoPath(repo)}/new/${encodeURIComponent(rev)}${p.path ? `/${enc(p.path)}` : ""}`}>Create new file</a>
+              </li>
+            </ul>
+          </details>
+        ) : null}
       </div>
       <table class="files">
         <caption>Files at {rev}</caption>
@@ -199,7 +254,7 @@ export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path:
 }
 
 /** One file: text inline (capped), else facts and a download link. */
-export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entry: Entry; codeRows: string | null; truncated: boolean; refs: { branches: string[]; tags: string[] } }) {
+export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entry: Entry; codeRows: string | null; truncated: boolean; refs: { branches: string[]; tags: string[] }; canWrite: boolean }) {
   const { repo, rev, entry } = p;
   const raw = `${repoPath(repo)}/raw/${encodeURIComponent(rev)}/${enc(p.path)}`;
   const download = `${repoPath(repo)}/resolve/${encodeURIComponent(rev)}/${enc(p.path)}?download=true`;
@@ -215,6 +270,12 @@ export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path:
         {entry.lfs ? ` · stored with ${entry.xetHash ? "Xet" : "LFS"} · sha256 ${entry.lfs.oid}` : ""}
         {" · "}
         <a href={raw}>raw</a> · <a href={download}>download</a>
+        {p.canWrite && !entry.lfs && p.refs.branches.includes(rev) ? (
+          <>
+            {" · "}
+            <a href={`${repoPath(repo)}/edit/${encodeURIComponent(rev)}/${enc(p.path)}`}>edit</a>
+          </>
+        ) : null}
       </p>
       {p.codeRows === null ? (
         <p class="empty">This file is not shown here ({entry.lfs ? "a large file" : "binary"}); download it instead.</p>

@@ -54,6 +54,16 @@ form label { display: block; margin: .5rem 0; }
 form label input, form label select, form label textarea { display: block; width: 100%; padding: .35rem .5rem; margin-top: .2rem; }
 button { padding: .35rem .8rem; cursor: pointer; }
 .error-text { color: #b91c1c; }
+section.gate { border: 1px solid var(--line); border-radius: .5rem; padding: .5rem 1rem; margin-bottom: 1rem; }
+details.menu { position: relative; }
+details.menu ul { position: absolute; z-index: 1; list-style: none; margin: .25rem 0 0; padding: .4rem .8rem; background: var(--bg); border: 1px solid var(--line); border-radius: .4rem; white-space: nowrap; }
+.drop { border: 2px dashed var(--line); border-radius: .5rem; padding: 1rem; }
+.drop.over { border-color: var(--accent); }
+ul.picked { list-style: none; padding: 0; }
+ul.picked progress { width: 12rem; vertical-align: middle; }
+textarea.code-input { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; }
+form.edit { max-width: 960px; }
+section.preview { border-top: 1px solid var(--line); margin-top: 1rem; }
 @media (prefers-color-scheme: dark) { .error-text, button.danger { color: #fca5a5; border-color: #fca5a5; } }
 `;
 

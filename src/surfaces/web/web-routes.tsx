@@ -4,6 +4,7 @@
  * CSP; every page goes through the same `repos.get` / `authorize()` as the API, so a private repo
  * the viewer cannot see is the same 404 page as a missing one.
  */
+import { readFile } from "node:fs/promises";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
@@ -17,10 +18,11 @@ import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context
 import { queryInt, queryOne, repoParams, repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 import { registerAccountPages } from "./account-routes.js";
+import { registerEditRoutes } from "./edit-routes.js";
 import { registerRepoForms } from "./repo-form-routes.js";
 import { ErrorPage } from "./layout.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
-import { BlobPage, codeRows, CommitPage, CommitsPage, ListPage, patchRows, RepoPage, repoPath, TreePage } from "./pages.js";
+import { BlobPage, codeRows, type GateView, CommitPage, CommitsPage, ListPage, patchRows, RepoPage, repoPath, TreePage } from "./pages.js";
 import { FAVICON, STYLESHEET } from "./style.js";
 
 const TYPES: { prefix: string; type: RepoType; plural: string }[] = [
@@ -30,11 +32,13 @@ const TYPES: { prefix: string; type: RepoType; plural: string }[] = [
 ];
 
 /** Pages load only their own stylesheet: no inline script or style anywhere. */
-const PAGE_CSP = "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const PAGE_CSP = "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 /** Text files shown inline up to this many bytes (the rest is behind raw/download). */
 const TEXT_CAP = 256 * 1024;
 /** Rendered cards and code rows, by immutable ids (blob oid, and for cards where links point). */
 const rendered = new LruCache<string>(32 << 20, (s) => s.length);
+
+const islands: Record<string, Buffer> = {};
 
 /** Thrown by a page loader to send the browser elsewhere (a moved repo's old URL). */
 class Redirect extends Error {
@@ -51,7 +55,8 @@ function html(reply: FastifyReply, node: VNode, status = 200) {
 export function registerWebRoutes(server: FastifyInstance, svc: Services): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
   app.addHook("onSend", async (_req, reply, payload) => {
-    reply.header("Content-Security-Policy", PAGE_CSP);
+    // Pages replace the global sandbox policy, unless the route chose its own (the upload page).
+    if (String(reply.getHeader("Content-Security-Policy")).includes("sandbox")) reply.header("Content-Security-Policy", PAGE_CSP);
     return payload;
   });
   app.setErrorHandler(async (err: FastifyError | HubError | Redirect, req: FastifyRequest, reply: FastifyReply) => {
@@ -72,9 +77,15 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
 
   registerAccountPages(app, svc);
   registerRepoForms(app, svc);
+  registerEditRoutes(app, svc);
   app.get("/favicon.svg", async (_req, reply) => reply.type("image/svg+xml").header("Cache-Control", "public, max-age=86400").send(FAVICON));
   // Browsers ask for /favicon.ico whatever the page says.
   app.get("/favicon.ico", async (_req, reply) => reply.redirect("/favicon.svg", 301));
+  // Island bundles, built by scripts/build-islands.mjs into dist/static.
+  app.get("/static/:island", { schema: { params: z.object({ island: z.enum(["upload.js"]) }) } }, async (req, reply) => {
+    const body = (islands[req.params.island] ??= await readFile(new URL(`../../../static/${req.params.island}`, import.meta.url)));
+    return reply.type("text/javascript; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(body);
+  });
   app.get("/static/hubble.css", async (_req, reply) => reply.type("text/css; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(STYLESHEET));
 
   const list = async (req: FastifyRequest, reply: FastifyReply, type: RepoType | null, search: string) => {
@@ -112,6 +123,15 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       }
       return { actor, repo, movedFrom };
     };
+    const canWrite = async (actor: Actor, repo: Awaited<ReturnType<typeof open>>["repo"]) => {
+      if (!actor) return false;
+      try {
+        await svc.access.authorize(actor, "write", repo);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     const refsOf = async (repo: Awaited<ReturnType<typeof open>>["repo"]) => {
       const { branches, tags } = await svc.reads.refs(repo);
       return { branches: [...branches.keys()], tags: [...tags.keys()] };
@@ -137,8 +157,19 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
           if (!(e instanceof HubError && e.kind === "EntryNotFound")) throw e;
         }
       }
+      let gate: GateView = null;
+      if (repo.gated) {
+        try {
+          await svc.access.authorize(actor, "download", repo);
+          gate = actor && (await svc.gate.mine(actor, repo)) === "accepted" ? "granted" : null;
+        } catch (e) {
+          if (!(e instanceof HubError && e.kind === "GatedRepo")) throw e;
+          const mine = await svc.gate.mine(actor, repo);
+          gate = !actor ? "login" : mine === "pending" || mine === "rejected" ? mine : "ask";
+        }
+      }
       const ssh = svc.config.sshPort ? `${new URL(baseUrl(svc, req)).hostname}:${svc.config.sshPort}` : null;
-      return html(reply, <RepoPage actor={actor} repo={repo} cardHtml={cardHtml} endpoint={baseUrl(svc, req)} sshHost={ssh} head={head} />);
+      return html(reply, <RepoPage actor={actor} repo={repo} cardHtml={cardHtml} endpoint={baseUrl(svc, req)} sshHost={ssh} head={head} gate={gate} />);
     });
 
     app.get(`${prefix}/:ns/:name/tree/*`, { schema: { params: repoTailParams, querystring: z.object({ cursor: queryInt }) } }, async (req, reply) => {
@@ -148,7 +179,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       const page = await svc.reads.tree(repo, rev, path, { recursive: false, expand: true, offset, limit: 100 });
       const dirsFirst = [...page.entries].sort((a, b) => (a.type === b.type ? 0 : a.type === "directory" ? -1 : 1));
       const next = page.next === null ? null : `${req.url.split("?")[0]}?cursor=${page.next}`;
-      return html(reply, <TreePage actor={actor} repo={repo} rev={rev} path={path} entries={dirsFirst} next={next} refs={await refsOf(repo)} />);
+      return html(reply, <TreePage actor={actor} repo={repo} rev={rev} path={path} entries={dirsFirst} next={next} refs={await refsOf(repo)} canWrite={await canWrite(actor, repo)} />);
     });
 
     app.get(`${prefix}/:ns/:name/blob/*`, { schema: { params: repoTailParams } }, async (req, reply) => {
@@ -171,7 +202,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
         }
         if (rows === "" && entry.size > 0) rows = null;
       }
-      return html(reply, <BlobPage actor={actor} repo={repo} rev={rev} path={path} entry={entry} codeRows={rows} truncated={truncated} refs={await refsOf(repo)} />);
+      return html(reply, <BlobPage actor={actor} repo={repo} rev={rev} path={path} entry={entry} codeRows={rows} truncated={truncated} refs={await refsOf(repo)} canWrite={await canWrite(actor, repo)} />);
     });
 
     app.get(`${prefix}/:ns/:name/commits/*`, { schema: { params: repoTailParams, querystring: z.object({ p: queryInt }) } }, async (req, reply) => {
