@@ -6,7 +6,7 @@
  * private toggle, the gated flow between two users, rename (old URL redirects), delete; an SSH key
  * added on its page clones over SSH. No console errors on any of it.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -154,4 +154,96 @@ test("edit README: broken YAML is refused with line and column and nothing is co
   assert.equal(readme, "---\nlicense: mit\n---\n# Uploads, edited\n", "the file holds what was typed (no CRLF from the textarea)");
   await context.close();
   assert.deepEqual(problems, []);
+});
+
+test("settings: private toggle, gated flow between two users, branches, rename with redirect, delete", { timeout: 180_000 }, async () => {
+  const owner = await signIn("writer");
+  const page = owner.page;
+  await page.goto(server.url + "/new");
+  await page.getByLabel("Model name").fill("guarded");
+  await page.getByRole("button", { name: "Create model" }).click();
+  await page.waitForURL("**/writer/guarded");
+  await page.getByRole("link", { name: "Settings" }).click();
+
+  // Private: the repo disappears for anyone else, then comes back.
+  await page.getByRole("button", { name: "Make it private" }).click();
+  await page.getByText("This repository is private.").waitFor();
+  assert.equal((await api("/writer/guarded")).status, 404);
+  assert.equal((await api("/api/models/writer/guarded")).status, 401);
+  await page.getByRole("button", { name: "Make it public" }).click();
+  await page.getByText("This repository is public.").waitFor();
+  assert.equal((await api("/writer/guarded")).status, 200);
+
+  // A file behind a manual gate.
+  const up = await fetch(`${server.url}/api/models/writer/guarded/commit/main`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.cli(["token", "create", "--user", "writer"])}`, "content-type": "application/x-ndjson" },
+    body: [{ key: "header", value: { summary: "weights" } }, { key: "file", value: { path: "weights.txt", encoding: "base64", content: Buffer.from("secret weights\n").toString("base64") } }].map((l) => JSON.stringify(l)).join("\n"),
+  });
+  assert.equal(up.status, 200, await up.text());
+  await page.getByLabel("Gated access").selectOption("manual");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("table", { name: "Access requests" }).waitFor();
+
+  const reader = await signIn("reader");
+  const file = `${server.url}/writer/guarded/resolve/main/weights.txt`;
+  assert.equal((await reader.page.request.get(file)).status(), 403, "gated before the request");
+  await reader.page.goto(server.url + "/writer/guarded");
+  await reader.page.getByRole("button", { name: "Request access" }).click();
+  await reader.page.getByText("awaiting review").waitFor();
+  assert.equal((await reader.page.request.get(file)).status(), 403, "pending is not accepted");
+
+  await page.reload();
+  await page.getByRole("button", { name: "Accept reader" }).click();
+  await page.getByRole("cell", { name: "accepted" }).waitFor();
+  const got = await reader.page.request.get(file);
+  assert.equal(got.status(), 200);
+  assert.equal(await got.text(), "secret weights\n");
+  await reader.page.reload();
+  await reader.page.getByRole("heading", { name: "You have been granted access to this repository" }).waitFor();
+  await reader.context.close();
+  assert.deepEqual(reader.problems, []);
+
+  // Branches from the settings page.
+  await page.getByLabel("New branch").fill("experiment");
+  await page.getByRole("button", { name: "Create branch" }).click();
+  await page.getByRole("link", { name: "experiment" }).waitFor();
+  await page.getByRole("button", { name: "Delete branch experiment" }).click();
+  await page.getByRole("link", { name: "experiment" }).waitFor({ state: "detached" });
+  const refs = (await (await api("/api/models/writer/guarded/refs", server.adminToken)).json()) as { branches: { name: string }[] };
+  assert.deepEqual(refs.branches.map((b) => b.name), ["main"]);
+
+  // Rename: the old URL redirects to the new one.
+  await page.getByLabel("New id (namespace/name)").fill("writer/guarded-v2");
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.waitForURL("**/writer/guarded-v2");
+  await page.goto(server.url + "/writer/guarded/tree/main");
+  assert.match(page.url(), /\/writer\/guarded-v2\/tree\/main$/);
+
+  // Delete with the typed confirmation.
+  await page.goto(server.url + "/writer/guarded-v2/settings");
+  await page.getByLabel("Type writer/guarded-v2 to confirm").fill("writer/guarded-v2");
+  await page.getByRole("button", { name: "Delete writer/guarded-v2" }).click();
+  await page.waitForURL(/\/writer$/);
+  assert.equal((await api("/writer/guarded-v2")).status, 404);
+  await owner.context.close();
+  assert.deepEqual(owner.problems, []);
+});
+
+test("add an SSH key on its page, then clone over SSH with it", { timeout: 120_000 }, async () => {
+  const { context, page, problems } = await signIn("writer");
+  const key = join(work, "writer_key");
+  const sh = (cmd: string, args: string[], cwd = work) => spawnSync(cmd, args, { cwd, env: { PATH: process.env.PATH, HOME: work, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" }, encoding: "utf8" });
+  assert.equal(sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "writer@browser", "-f", key]).status, 0);
+  await page.getByRole("link", { name: "SSH keys" }).click();
+  await page.getByLabel("Title").fill("browser laptop");
+  await page.getByLabel("Public key").fill(await readFile(`${key}.pub`, "utf8"));
+  await page.getByRole("button", { name: "Add key" }).click();
+  await page.getByRole("cell", { name: "browser laptop", exact: true }).waitFor();
+  await context.close();
+  assert.deepEqual(problems, []);
+  const ssh = `ssh -i ${key} -o IdentitiesOnly=yes -o IdentityAgent=none -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR`;
+  const r = spawnSync("git", ["clone", `ssh://git@127.0.0.1:${server.sshPort}/writer/uploads.git`, join(work, "ssh-clone")], { env: { PATH: process.env.PATH, HOME: work, GIT_SSH_COMMAND: ssh, GIT_LFS_SKIP_SMUDGE: "1", GIT_TERMINAL_PROMPT: "0" }, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(await readFile(join(work, "ssh-clone", "README.md"), "utf8"), "---\nlicense: mit\n---\n# Uploads, edited\n");
 });

@@ -95,7 +95,8 @@ test("axe-core on every page type, light and dark: no serious or critical violat
     await page.getByLabel("Model name").fill(`audit-${scheme}`);
     await page.getByRole("button", { name: "Create model" }).click();
     await page.waitForURL(`**/auditor/audit-${scheme}`);
-    for (const u of [...urls, "/new", "/settings/tokens", "/settings/keys", `/auditor/audit-${scheme}/settings`]) {
+    const own = `/auditor/audit-${scheme}`;
+    for (const u of [...urls, "/new", "/settings/tokens", "/settings/keys", `${own}/settings`, `${own}/upload/main`, `${own}/new/main`, `${own}/edit/main/.gitattributes`]) {
       await page.goto(server.url + u);
       await page.addScriptTag({ path: AXE });
       const result = (await page.evaluate(async () => (globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run())) as { violations: { id: string; impact: string; nodes: unknown[] }[] };

@@ -231,9 +231,29 @@ test("settings: gated mode and the review of requests, rename with redirects fro
   assert.equal((await get("/keeper/held/blob/main/w.txt", "outsider")).statusCode, 403);
   assert.equal((await h.hub.app.inject({ method: "POST", url: "/keeper/held/ask-access", headers: callers.outsider, payload: {} })).statusCode, 200);
   const settings = dom((await h.hub.app.inject({ method: "GET", url: "/keeper/held/settings", headers: { cookie } })).body);
-  assert.deepEqual(settings.querySelectorAll("table.files tbody td:first-child").map((td) => td.text), ["outsider"]);
+  const requestRows = settings.querySelectorAll("table.files").find((t) => t.querySelector("caption")?.text === "Access requests")!;
+  assert.deepEqual(requestRows.querySelectorAll("tbody tr").map((tr) => tr.querySelectorAll("td").slice(0, 2).map((td) => td.text)), [["outsider", "pending"]]);
   assert.equal((await post("/keeper/held/settings/requests", { user: "outsider", status: "accepted" }, { cookie })).statusCode, 303);
   assert.equal((await get("/keeper/held/blob/main/w.txt", "outsider")).statusCode, 200, "accepted: the file is readable");
+  // Grant without a request; refs and LFS rules from the same page.
+  assert.equal((await post("/keeper/held/settings/grant", { user: "reader" }, { cookie })).statusCode, 303);
+  assert.equal((await get("/keeper/held/blob/main/w.txt", "reader")).statusCode, 200, "granted: the file is readable");
+  const twice = await post("/keeper/held/settings/grant", { user: "reader" }, { cookie });
+  assert.equal(twice.statusCode, 400);
+  assert.match(dom(twice.body).querySelector("[role=alert]")!.text, /already has access/);
+  assert.equal((await post("/keeper/held/settings/branches", { name: "dev", from: "main" }, { cookie })).statusCode, 303);
+  assert.equal((await post("/keeper/held/settings/tags", { name: "v1", from: "dev" }, { cookie })).statusCode, 303);
+  assert.equal((await post("/keeper/held/settings/branches/delete", { name: "main" }, { cookie })).statusCode, 400, "not the default branch");
+  assert.equal((await post("/keeper/held/settings/branches", { name: "x", from: "no-such-rev" }, { cookie })).statusCode, 404);
+  const refs = JSON.parse((await h.hub.app.inject({ method: "GET", url: "/api/models/keeper/held/refs", headers: { cookie } })).body) as { branches: { name: string }[]; tags: { name: string }[] };
+  assert.deepEqual([refs.branches.map((b) => b.name).sort(), refs.tags.map((t) => t.name)], [["dev", "main"], ["v1"]]);
+  assert.equal((await post("/keeper/held/settings/tags/delete", { name: "v1" }, { cookie })).statusCode, 303);
+  assert.equal((await post("/keeper/held/settings/branches/delete", { name: "dev" }, { cookie })).statusCode, 303);
+  assert.equal((await post("/keeper/held/settings/lfs", { threshold: "1000", suffixes: ".ckpt\n.npz\n" }, { cookie })).statusCode, 303);
+  assert.equal((await post("/keeper/held/settings/lfs", { threshold: "lots", suffixes: "" }, { cookie })).statusCode, 400);
+  const lfs = JSON.parse((await h.hub.app.inject({ method: "GET", url: "/api/models/keeper/held/settings/lfs", headers: { cookie } })).body) as { lfs_threshold_bytes: number; lfs_suffix_rules: string[] };
+  assert.deepEqual([lfs.lfs_threshold_bytes, lfs.lfs_suffix_rules], [1000, [".ckpt", ".npz"]]);
+  assert.equal((await post("/keeper/held/settings/branches", { name: "sneaky", from: "main" }, { cookie: await loggedIn("stranger") })).statusCode, 403, "someone else cannot change refs");
 
   const moved = await post("/keeper/held/settings/move", { to: "keeper/kept" }, { cookie });
   assert.equal(moved.statusCode, 303);

@@ -52,7 +52,7 @@ export function NewRepoPage(p: { actor: NonNullable<Actor>; type: RepoType; owne
   );
 }
 
-export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; notice: string | null; error: string | null; pending: AccessRequest[] }) {
+export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; notice: string | null; error: string | null; requests: AccessRequest[]; branches: string[]; tags: string[] }) {
   const { repo } = p;
   const base = repoPath(repo);
   const id = `${repo.namespace}/${repo.name}`;
@@ -89,26 +89,106 @@ export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; n
           <button type="submit">Save</button>
         </form>
         {repo.gated ? (
-          <ListTable caption={"Pending requests"} columns={["User", "Asked"]} action="Decision">
-              {p.pending.map((r) => (
+          <>
+            <ListTable caption="Access requests" columns={["User", "Status", "Asked"]} action="Decision">
+              {p.requests.map((r) => (
                 <tr>
                   <td>{r.user.name}</td>
+                  <td>{r.status}</td>
                   <td>{r.createdAt.slice(0, 10)}</td>
                   <td>
                     <form method="post" action={`${base}/settings/requests`} class="inline">
                       <input type="hidden" name="user" value={r.user.name} />
-                      <button type="submit" name="status" value="accepted" aria-label={`Accept ${r.user.name}`}>
-                        Accept
-                      </button>{" "}
-                      <button type="submit" name="status" value="rejected" aria-label={`Reject ${r.user.name}`}>
-                        Reject
-                      </button>
+                      {r.status !== "accepted" ? (
+                        <button type="submit" name="status" value="accepted" aria-label={`Accept ${r.user.name}`}>
+                          Accept
+                        </button>
+                      ) : null}{" "}
+                      {r.status !== "rejected" ? (
+                        <button type="submit" name="status" value="rejected" aria-label={`Reject ${r.user.name}`}>
+                          Reject
+                        </button>
+                      ) : null}
                     </form>
                   </td>
                 </tr>
               ))}
-          </ListTable>
+            </ListTable>
+            <form method="post" action={`${base}/settings/grant`}>
+              <label>
+                Grant access to a user <input name="user" required autocomplete="off" />
+              </label>
+              <button type="submit">Grant access</button>
+            </form>
+          </>
         ) : null}
+        <h2>Branches and tags</h2>
+        <ListTable caption="Branches" columns={["Branch"]} action="Delete">
+          {p.branches.map((b) => (
+            <tr>
+              <td>
+                <a href={`${base}/tree/${encodeURIComponent(b)}`}>{b}</a>
+                {b === repo.defaultBranch ? <span class="badge">default</span> : null}
+              </td>
+              <td>
+                {b === repo.defaultBranch ? null : (
+                  <form method="post" action={`${base}/settings/branches/delete`} class="inline">
+                    <input type="hidden" name="name" value={b} />
+                    <button type="submit" class="danger" aria-label={`Delete branch ${b}`}>
+                      Delete
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </ListTable>
+        <form method="post" action={`${base}/settings/branches`}>
+          <label>
+            New branch <input name="name" required autocomplete="off" />
+          </label>
+          <label>
+            From revision <input name="from" value={repo.defaultBranch} required />
+          </label>
+          <button type="submit">Create branch</button>
+        </form>
+        <ListTable caption="Tags" columns={["Tag"]} action="Delete">
+          {p.tags.map((t) => (
+            <tr>
+              <td>
+                <a href={`${base}/tree/${encodeURIComponent(t)}`}>{t}</a>
+              </td>
+              <td>
+                <form method="post" action={`${base}/settings/tags/delete`} class="inline">
+                  <input type="hidden" name="name" value={t} />
+                  <button type="submit" class="danger" aria-label={`Delete tag ${t}`}>
+                    Delete
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </ListTable>
+        <form method="post" action={`${base}/settings/tags`}>
+          <label>
+            New tag <input name="name" required autocomplete="off" />
+          </label>
+          <label>
+            At revision <input name="from" value={repo.defaultBranch} required />
+          </label>
+          <button type="submit">Create tag</button>
+        </form>
+        <h2>Large files</h2>
+        <form method="post" action={`${base}/settings/lfs`}>
+          <p class="muted">Files from this size, or with these suffixes, are stored with LFS/Xet when pushed with git.</p>
+          <label>
+            Size threshold in bytes (empty: the hub's default) <input name="threshold" inputMode="numeric" pattern="[0-9]*" value={repo.lfsThreshold === null ? "" : String(repo.lfsThreshold)} />
+          </label>
+          <label>
+            Suffixes, one per line (empty: the defaults) <textarea name="suffixes" rows={4}>{(repo.lfsSuffixRules ?? []).join("\n")}</textarea>
+          </label>
+          <button type="submit">Save large-file rules</button>
+        </form>
         <h2>Rename or move</h2>
         <form method="post" action={`${base}/settings/move`}>
           <label>
