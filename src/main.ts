@@ -1,6 +1,7 @@
 /**
  * The only place that builds adapters and hands them to the core and the surfaces.
  */
+import type { Sha256 } from "./core/ids.js";
 import { randomBytes } from "node:crypto";
 import { access, chmod, mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -93,23 +94,19 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   const lfs = new Lfs(meta, blobs, { secret, multipartThreshold: config.lfsMultipartThreshold, chunkSize: config.lfsChunkSize, maxFileBytes: config.maxFileBytes, urlTtl: 3600 }, xet);
   const accounts = new Accounts(meta, secret);
   const repos = new Repos(meta, gitStore, access);
+  const readLarge = async (repoId: number, oid: string, start: number, end: number) => {
+    const parts: Buffer[] = [];
+    for await (const p of await lfs.open(repoId, oid as Sha256, { start, end })) parts.push(p as Buffer);
+    return Buffer.concat(parts);
+  };
   const services: Services = {
     config,
     accounts,
     access,
     repos,
     storage: new Storage(meta, gitStore, blobs, access, repos),
-    reads: new Reads(gitStore, (repoId, oids) => xet.filesForOids(repoId, oids)),
-    commits: new Commits(
-      meta,
-      gitStore,
-      (repoId, oid) => lfs.held(repoId, oid),
-      async (repoId, oid, start, end) => {
-        const parts: Buffer[] = [];
-        for await (const p of await lfs.open(repoId, oid, { start, end })) parts.push(p as Buffer);
-        return Buffer.concat(parts);
-      },
-    ),
+    reads: new Reads(gitStore, (repoId, oids) => xet.filesForOids(repoId, oids), readLarge),
+    commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid), readLarge),
     locks: new Locks(meta, access),
     lfs,
     xet,

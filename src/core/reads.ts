@@ -32,7 +32,22 @@ export class Reads {
   constructor(
     private readonly git: GitStore,
     private readonly xetHashes: XetHashes,
+    /** Reads a range of an LFS/Xet-stored file's content. */
+    private readonly readLarge: (repoId: number, oid: string, start: number, end: number) => Promise<Buffer>,
   ) {}
+
+  /** Bytes `[start, end]` of a file's content, wherever it is stored (git, LFS, Xet). */
+  async range(repo: RepoRecord, entry: Entry, start: number, end: number): Promise<Buffer> {
+    const size = entry.lfs ? entry.lfs.size : entry.size;
+    const stop = Math.min(end, size - 1);
+    if (stop < start) return Buffer.alloc(0);
+    if (entry.lfs) return this.readLarge(repo.id, entry.lfs.oid, start, stop);
+    const data = await this.blob(repo, entry.oid, entry.size, { start, end: stop });
+    if (Buffer.isBuffer(data)) return data;
+    const parts: Buffer[] = [];
+    for await (const p of data) parts.push(p as Buffer);
+    return Buffer.concat(parts);
+  }
 
   /** The git repository of a record. */
   repoGit(repo: RepoRecord): GitRepo {

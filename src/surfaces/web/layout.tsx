@@ -8,9 +8,11 @@ export interface PageProps {
   children: ComponentChildren;
   /** Island bundles this page loads (reading pages load none). */
   scripts?: string[];
+  /** Stylesheets beyond the site's own (the code token classes). */
+  styles?: string[];
 }
 
-export function Page({ title, actor, children, scripts }: PageProps) {
+export function Page({ title, actor, children, scripts, styles }: PageProps) {
   return (
     <html lang="en">
       <head>
@@ -18,6 +20,9 @@ export function Page({ title, actor, children, scripts }: PageProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Hubble`}</title>
         <link rel="stylesheet" href="/static/hubble.css" />
+        {(styles ?? []).map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         {(scripts ?? []).map((src) => (
           <script type="module" src={src}></script>

@@ -22,7 +22,10 @@ import { registerEditRoutes } from "./edit-routes.js";
 import { registerRepoForms } from "./repo-form-routes.js";
 import { ErrorPage } from "./layout.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
-import { BlobPage, codeRows, type GateView, CommitPage, CommitsPage, ListPage, patchRows, RepoPage, repoPath, TreePage } from "./pages.js";
+import { preview, previewKind, type Preview } from "../../core/previews.js";
+import type { Entry } from "../../core/reads.js";
+import { codeCss, codeCssVersion, highlightRows, HIGHLIGHT_CAP, languageOf } from "./highlight.js";
+import { BlobPage, codeRows, type FileView, type GateView, CommitPage, CommitsPage, ListPage, patchRows, RepoPage, repoPath, TreePage } from "./pages.js";
 import { FAVICON, STYLESHEET } from "./style.js";
 
 const TYPES: { prefix: string; type: RepoType; plural: string }[] = [
@@ -39,6 +42,11 @@ const TEXT_CAP = 256 * 1024;
 const rendered = new LruCache<string>(32 << 20, (s) => s.length);
 
 const islands: Record<string, Buffer> = {};
+/** The cached rendering of a binary file (no HTML rendering is empty-with-a-NUL). */
+const BINARY = "\0binary";
+const IMAGE = /\.(png|jpe?g|gif|webp|avif|bmp|ico|svg)$/;
+const AUDIO = /\.(mp3|wav|ogg|oga|flac|m4a|opus)$/;
+const VIDEO = /\.(mp4|webm|mov|m4v|ogv)$/;
 
 /** Thrown by a page loader to send the browser elsewhere (a moved repo's old URL). */
 class Redirect extends Error {
@@ -86,6 +94,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
     const body = (islands[req.params.island] ??= await readFile(new URL(`../../../static/${req.params.island}`, import.meta.url)));
     return reply.type("text/javascript; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(body);
   });
+  app.get("/static/code.css", async (_req, reply) => reply.type("text/css; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(codeCss()));
   app.get("/static/hubble.css", async (_req, reply) => reply.type("text/css; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(STYLESHEET));
 
   const list = async (req: FastifyRequest, reply: FastifyReply, type: RepoType | null, search: string) => {
@@ -131,6 +140,41 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       } catch {
         return false;
       }
+    };
+    /** How the file page shows a file; every rendering cached by content id. */
+    const fileView = async (repo: Awaited<ReturnType<typeof open>>["repo"], rev: string, path: string, entry: Entry, asCode: boolean): Promise<FileView> => {
+      const lower = path.toLowerCase();
+      if (IMAGE.test(lower)) return { kind: "image" };
+      if (AUDIO.test(lower)) return { kind: "audio" };
+      if (VIDEO.test(lower)) return { kind: "video" };
+      const pk = previewKind(path);
+      const contentId = entry.lfs ? entry.lfs.oid : entry.oid;
+      if (pk) {
+        const key = `preview\0${contentId}\0${pk}`;
+        let json = rendered.get(key);
+        if (json === undefined) {
+          json = JSON.stringify(await preview(pk, path, entry.lfs ? entry.lfs.size : entry.size, (s, e) => svc.reads.range(repo, entry, s, e)));
+          rendered.set(key, json);
+        }
+        return { kind: "preview", preview: JSON.parse(json) as Preview };
+      }
+      if (entry.lfs) return { kind: "none", why: `This file is stored with ${entry.xetHash ? "Xet" : "LFS"} and not shown here; download it instead.` };
+      const md = /\.(md|markdown)$/.test(lower) && !asCode && entry.size <= TEXT_CAP;
+      const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+      const lang = !md && entry.size <= HIGHLIGHT_CAP ? languageOf(path) : null;
+      // Markdown links point at the page's revision, so its rendering is cached per revision and folder.
+      const key = md ? `md\0${entry.oid}\0${repoPath(repo)}\0${rev}\0${folder}` : `code\0${entry.oid}\0${lang ?? ""}`;
+      let out = rendered.get(key);
+      if (out === undefined) {
+        const bytes = entry.size === 0 ? Buffer.alloc(0) : await svc.reads.range(repo, entry, 0, TEXT_CAP - 1);
+        const text = bytes.toString("utf8");
+        out = looksBinary(bytes.subarray(0, 8000)) ? BINARY : md ? renderMarkdown(stripFrontMatter(text), { repoPath: repoPath(repo), rev, folder }) : lang ? await highlightRows(text, lang) : codeRows(text);
+        rendered.set(key, out);
+      }
+      if (out === BINARY) return { kind: "none", why: "This file is binary and not shown here; download it instead." };
+      if (md) return { kind: "markdown", html: out };
+      const rows = out;
+      return { kind: "code", rows, truncated: entry.size > TEXT_CAP };
     };
     const refsOf = async (repo: Awaited<ReturnType<typeof open>>["repo"]) => {
       const { branches, tags } = await svc.reads.refs(repo);
@@ -182,27 +226,14 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       return html(reply, <TreePage actor={actor} repo={repo} rev={rev} path={path} entries={dirsFirst} next={next} refs={await refsOf(repo)} canWrite={await canWrite(actor, repo)} />);
     });
 
-    app.get(`${prefix}/:ns/:name/blob/*`, { schema: { params: repoTailParams } }, async (req, reply) => {
+    app.get(`${prefix}/:ns/:name/blob/*`, { schema: { params: repoTailParams, querystring: z.object({ code: queryOne }) } }, async (req, reply) => {
       const { actor, repo } = await open(req, "download");
       const { rev, path } = revAndPath(rawTail(req, prefix ? 4 : 3));
       const commit = await svc.reads.revision(repo, rev);
       const entry = await svc.reads.file(repo, commit, path);
-      let rows: string | null = null;
-      const truncated = !entry.lfs && entry.size > TEXT_CAP;
-      if (!entry.lfs) {
-        const key = `code\0${entry.oid}`;
-        rows = rendered.get(key) ?? null;
-        if (rows === null) {
-          const size = Math.min(entry.size, TEXT_CAP);
-          const bytes = entry.size === 0 ? Buffer.alloc(0) : await svc.reads.blob(repo, entry.oid, entry.size, { start: 0, end: size - 1 });
-          const buf = Buffer.isBuffer(bytes) ? bytes : await collect(bytes as AsyncIterable<Buffer>);
-          // Binary files get an empty marker so the check is not repeated.
-          rows = looksBinary(buf.subarray(0, 8000)) ? "" : codeRows(buf.toString("utf8"));
-          rendered.set(key, rows);
-        }
-        if (rows === "" && entry.size > 0) rows = null;
-      }
-      return html(reply, <BlobPage actor={actor} repo={repo} rev={rev} path={path} entry={entry} codeRows={rows} truncated={truncated} refs={await refsOf(repo)} canWrite={await canWrite(actor, repo)} />);
+      const view = await fileView(repo, rev, path, entry, req.query.code === "true" || req.query.code === "1");
+      const css = view.kind === "code" && view.rows.includes('<span class="t') ? `/static/code.css?v=${codeCssVersion()}` : null;
+      return html(reply, <BlobPage actor={actor} repo={repo} rev={rev} path={path} entry={entry} view={view} refs={await refsOf(repo)} canWrite={await canWrite(actor, repo)} codeCss={css} />);
     });
 
     app.get(`${prefix}/:ns/:name/commits/*`, { schema: { params: repoTailParams, querystring: z.object({ p: queryInt }) } }, async (req, reply) => {
@@ -221,10 +252,4 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       return html(reply, <CommitPage actor={actor} repo={repo} commit={d.commit} files={d.files} moreFiles={d.moreFiles} patchRows={patchRows(d.patch)} truncated={d.truncated} />);
     });
   }
-}
-
-async function collect(s: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const p of s) parts.push(p);
-  return Buffer.concat(parts);
 }
