@@ -311,3 +311,38 @@ test("commit page: changed files with their status and the patch, escaped; gated
   assert.equal((await get(`/team/gated/commit/${first}`, "outsider")).statusCode, 403, "a gated repo's diffs need access");
   assert.equal((await get(`/team/gated/commit/${first}`, "reader")).statusCode, 200);
 });
+
+test("lists: facets from card metadata as shareable links, sort, pages; private repos stay out of counts", async () => {
+  const { accounts } = h.hub.services;
+  await accounts.createUser("lister");
+  const auth = bearer((await accounts.createToken("lister", { role: "write" })).token);
+  for (let i = 0; i < 34; i++) {
+    const name = `m${String(i).padStart(2, "0")}`;
+    assert.equal((await h.hub.app.inject({ method: "POST", url: "/api/repos/create", headers: auth, payload: { name, private: i === 33 } })).statusCode, 200);
+    const card = `---\nlicense: ${i % 2 ? "mit" : "apache-2.0"}\npipeline_tag: ${i % 3 ? "text-classification" : "translation"}\nlibrary_name: lister-lib\nlanguage: [en]\n---\n# ${name}\n`;
+    const c = await h.hub.app.inject({ method: "POST", url: `/api/models/lister/${name}/commit/main`, headers: { ...auth, "content-type": "application/x-ndjson" }, payload: ndjson(header("card"), file("README.md", card)) });
+    assert.equal(c.statusCode, 200, c.body);
+  }
+  const names = (html: string) => dom(html).querySelectorAll("ul.repos li a").map((a) => a.text);
+  const all = dom((await get("/models?search=lister/m&sort=alphabetical", "anonymous")).body);
+  assert.deepEqual(names(all.toString()), Array.from({ length: 30 }, (_, i) => `lister/m${String(i).padStart(2, "0")}`), "alphabetical, 30 per page");
+  const next = all.querySelector("nav.pages a")!.getAttribute("href")!;
+  assert.equal(next, "/models?search=lister%2Fm&sort=alphabetical&p=1");
+  assert.deepEqual(names((await get(next, "anonymous")).body), ["lister/m30", "lister/m31", "lister/m32"], "the private m33 is not listed for a stranger");
+
+  // Facets: counts over what the viewer may see, each a link that adds its filter to the URL.
+  const mit = all.querySelectorAll("aside.facets a").find((a) => a.text.startsWith("license:mit"))!;
+  assert.equal(mit.querySelector("span")!.text, "16", "17 mit repos, one of them private");
+  assert.equal(mit.getAttribute("href"), "/models?search=lister%2Fm&license=license%3Amit&sort=alphabetical");
+  const filtered = dom((await get(mit.getAttribute("href")! + "&pipeline_tag=translation", "anonymous")).body);
+  assert.deepEqual(names(filtered.toString()), ["lister/m03", "lister/m09", "lister/m15", "lister/m21", "lister/m27"]);
+  const chosen = filtered.querySelectorAll("aside.facets a[aria-current]").map((a) => [a.text, a.getAttribute("href")]);
+  assert.deepEqual(chosen, [
+    ["translation ✕", "/models?search=lister%2Fm&license=license%3Amit&sort=alphabetical"],
+    ["license:mit ✕", "/models?search=lister%2Fm&pipeline_tag=translation&sort=alphabetical"],
+  ]);
+  const owner = dom((await h.hub.app.inject({ method: "GET", url: "/models?search=lister/m&license=license:mit", headers: auth })).body);
+  assert.equal(owner.querySelectorAll("aside.facets a").find((a) => a.text.startsWith("license:mit"))!.text, "license:mit ✕");
+  assert.ok(names(owner.toString()).includes("lister/m33"), "the owner sees the private one");
+  assert.equal((await get("/models?sort=hottest", "anonymous")).statusCode, 400);
+});

@@ -54,6 +54,15 @@ form label { display: block; margin: .5rem 0; }
 form label input, form label select, form label textarea { display: block; width: 100%; padding: .35rem .5rem; margin-top: .2rem; }
 button { padding: .35rem .8rem; cursor: pointer; }
 .error-text { color: #b91c1c; }
+.browse { display: grid; grid-template-columns: 260px minmax(0, 1fr); gap: 2rem; }
+@media (max-width: 900px) { .browse { grid-template-columns: 1fr; } }
+.facets h3 { font-size: .95rem; margin: .75rem 0 .3rem; }
+.tag[aria-current] { border-color: var(--accent); font-weight: 600; }
+nav.pages { display: flex; gap: 1rem; margin-top: 1rem; }
+.scroll { overflow-x: auto; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dl.facts dd { margin: 0; }
+.media img, video.media { max-width: 100%; }
 section.gate { border: 1px solid var(--line); border-radius: .5rem; padding: .5rem 1rem; margin-bottom: 1rem; }
 details.menu { position: relative; }
 details.menu ul { position: absolute; z-index: 1; list-style: none; margin: .25rem 0 0; padding: .4rem .8rem; background: var(--bg); border: 1px solid var(--line); border-radius: .4rem; white-space: nowrap; }

@@ -25,6 +25,7 @@ import { renderMarkdown, stripFrontMatter } from "./markdown.js";
 import { preview, previewKind, type Preview } from "../../core/previews.js";
 import type { Entry } from "../../core/reads.js";
 import { codeCss, codeCssVersion, highlightRows, HIGHLIGHT_CAP, languageOf } from "./highlight.js";
+import { facetCounts, FACETS, type Facet } from "./facets.js";
 import { BlobPage, codeRows, type FileView, type GateView, CommitPage, CommitsPage, ListPage, patchRows, RepoPage, repoPath, TreePage } from "./pages.js";
 import { FAVICON, STYLESHEET } from "./style.js";
 
@@ -42,6 +43,9 @@ const TEXT_CAP = 256 * 1024;
 const rendered = new LruCache<string>(32 << 20, (s) => s.length);
 
 const islands: Record<string, Buffer> = {};
+const PAGE = 30;
+const FACET_SCAN = 1000;
+const listQuery = z.object({ search: queryOne, sort: z.enum(["modified", "created", "alphabetical"]).optional(), p: queryInt, pipeline_tag: queryOne, library: queryOne, license: queryOne, language: queryOne, other: queryOne });
 /** The cached rendering of a binary file (no HTML rendering is empty-with-a-NUL). */
 const BINARY = "\0binary";
 const IMAGE = /\.(png|jpe?g|gif|webp|avif|bmp|ico|svg)$/;
@@ -97,16 +101,16 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
   app.get("/static/code.css", async (_req, reply) => reply.type("text/css; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(codeCss()));
   app.get("/static/hubble.css", async (_req, reply) => reply.type("text/css; charset=utf-8").header("Cache-Control", "public, max-age=3600").send(STYLESHEET));
 
-  const list = async (req: FastifyRequest, reply: FastifyReply, type: RepoType | null, search: string) => {
+  /** Home: recently updated repos of every type the viewer may see. */
+  app.get("/", { schema: { querystring: z.object({ search: queryOne }) } }, async (req, reply) => {
     const actor = await actorOf(svc, req);
-    const types = type ? [type] : (["model", "dataset", "space"] as const);
+    const search = req.query.search ?? "";
     const repos = [];
-    for (const t of types) repos.push(...(await svc.repos.list(actor, { type: t, search: search || undefined, sort: "lastModified", direction: -1, limit: 30, offset: 0 })));
+    for (const t of ["model", "dataset", "space"] as const) repos.push(...(await svc.repos.list(actor, { type: t, search: search || undefined, sort: "lastModified", direction: -1, limit: 30, offset: 0 })));
     repos.sort((a, b) => (a.lastModified < b.lastModified ? 1 : -1));
-    const heading = type ? `${type[0]!.toUpperCase()}${type.slice(1)}s` : "Recently updated";
-    return html(reply, <ListPage actor={actor} title={heading} heading={heading} repos={repos.slice(0, 30)} search={search} action={type ? `/${type}s` : "/"} endpoint={baseUrl(svc, req)} intro={type === null} />);
-  };
-  app.get("/", { schema: { querystring: z.object({ search: queryOne }) } }, (req, reply) => list(req, reply, null, req.query.search ?? ""));
+    return html(reply, <ListPage actor={actor} title="Home" heading="Recently updated" repos={repos.slice(0, 30)} search={search} action="/" endpoint={baseUrl(svc, req)} intro={true} />);
+  });
+
 
   // A user's or an org's page: their repos the viewer may see.
   app.get("/:owner", { schema: { params: z.object({ owner: z.string() }) } }, async (req, reply) => {
@@ -119,7 +123,24 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
   });
 
   for (const { prefix, type, plural } of TYPES) {
-    app.get(`/${plural}`, { schema: { querystring: z.object({ search: queryOne }) } }, (req, reply) => list(req, reply, type, req.query.search ?? ""));
+    // `/models?pipeline_tag=…&library=…&license=…&language=…&other=…&sort=…&search=…&p=…`, HF's shape.
+    app.get(`/${plural}`, { schema: { querystring: listQuery } }, async (req, reply) => {
+      const actor = await actorOf(svc, req);
+      const q = req.query;
+      const pageNo = q.p ?? 0;
+      const chosen = Object.fromEntries(FACETS.map((f) => [f, q[f] ?? ""])) as Record<Facet, string>;
+      const filter = FACETS.map((f) => chosen[f]).filter(Boolean);
+      const sort = q.sort === "created" ? "createdAt" : q.sort === "alphabetical" ? "id" : "lastModified";
+      const base = { type, search: q.search || undefined, filter, sort, direction: sort === "id" ? 1 : -1 } as const;
+      const repos = await svc.repos.list(actor, { ...base, limit: PAGE + 1, offset: pageNo * PAGE });
+      // Facet counts over the first FACET_SCAN matches (what the viewer may see).
+      const facets = facetCounts(await svc.repos.list(actor, { ...base, sort: "lastModified", direction: -1, limit: FACET_SCAN, offset: 0 }));
+      return html(
+        reply,
+        <ListPage actor={actor} title={`${type[0]!.toUpperCase()}${type.slice(1)}s`} heading={`${type[0]!.toUpperCase()}${type.slice(1)}s`} repos={repos.slice(0, PAGE)} search={q.search ?? ""} action={`/${plural}`} endpoint={baseUrl(svc, req)} intro={false}
+          browse={{ sort: q.sort ?? "modified", chosen, facets, page: pageNo, hasNext: repos.length > PAGE }} />,
+      );
+    });
 
     /** The repo of a page; a moved repo's old URLs answer with a redirect to the new ones. */
     const open = async (req: FastifyRequest, action: "read" | "download" = "read") => {
