@@ -255,6 +255,12 @@ export class Accounts {
     return u;
   }
 
+  /** Site admin: the users, a page at a time. */
+  async adminListUsers(actor: Actor, q: { search?: string; limit: number; offset: number }): Promise<Account[]> {
+    this.requireSiteAdmin(actor);
+    return this.meta.accounts.listUsers(q);
+  }
+
   /** Site admin: creates a user (with a password, so they can log in). */
   async adminCreateUser(actor: Actor, b: { username: string; email?: string | null; password: string; fullname?: string; admin?: boolean }): Promise<Account> {
     this.requireSiteAdmin(actor);

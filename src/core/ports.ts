@@ -298,6 +298,8 @@ export interface MetaStore {
     create(a: { name: string; type: "user" | "org"; fullname: string; email: string | null; passwordHash: string | null; isAdmin: boolean }): Promise<Account>;
     byName(name: string): Promise<Account | null>;
     byId(id: number): Promise<Account | null>;
+    /** Users by name, optionally those whose name contains `search`. */
+    listUsers(q: { search?: string; limit: number; offset: number }): Promise<Account[]>;
     count(): Promise<number>;
     addMember(orgId: number, userId: number, role: string): Promise<void>;
     /** Orgs a user belongs to, with the role. */
@@ -308,6 +310,7 @@ export interface MetaStore {
     removeMember(orgId: number, userId: number): Promise<void>;
     passwordHash(id: number): Promise<string | null>;
     setPassword(id: number, hash: string): Promise<void>;
+    setProfile(id: number, p: { fullname: string; email: string | null }): Promise<void>;
     setDisabled(id: number, disabled: boolean): Promise<void>;
     /** Deletes an account; its tokens, sessions, keys, memberships and requests go with it. */
     delete(id: number): Promise<void>;
@@ -318,6 +321,8 @@ export interface MetaStore {
     create(s: { accountId: number; hash: string; expiresAt: string }): Promise<void>;
     byHash(hash: string): Promise<{ id: number; accountId: number; createdAt: string; expiresAt: string } | null>;
     delete(hash: string): Promise<void>;
+    /** Ends every session of an account but one (null: all of them). */
+    deleteAllOf(accountId: number, exceptHash: string | null): Promise<void>;
   };
   sshKeys: {
     create(k: Omit<SshKeyRecord, "id" | "createdAt" | "lastUsedAt">): Promise<SshKeyRecord>;

@@ -61,6 +61,35 @@ export class Sessions {
     return { session, user, expiresAt };
   }
 
+  /**
+   * Changes a user's password after checking the current one (throttled like a login); every other
+   * session of the account ends, the caller's own (if any) stays.
+   */
+  async changePassword(actor: Actor, b: { currentPassword: string; newPassword: string }, address: string, keepSession: string | undefined): Promise<void> {
+    if (!actor) throw errors.unauthorized("You must be logged in to change your password");
+    if (b.currentPassword.length > 1024) throw errors.badRequest("'currentPassword' is too long");
+    const key = `u:${actor.user.name.toLowerCase()}`;
+    const wait = Math.max(this.byUser.waitMs(key), this.byAddress.waitMs(`a:${address}`));
+    if (wait > 0) throw tooMany(wait);
+    const stored = await this.meta.accounts.passwordHash(actor.user.id);
+    if (!stored || !(await verifyPassword(b.currentPassword, stored))) {
+      const lock = Math.max(this.byUser.fail(key), this.byAddress.fail(`a:${address}`));
+      if (lock > 0) throw tooMany(lock);
+      throw errors.forbidden("The current password is not right");
+    }
+    const password = parsePassword(b.newPassword);
+    await this.meta.accounts.setPassword(actor.user.id, await hashPassword(password));
+    await this.meta.sessions.deleteAllOf(actor.user.id, keepSession ? hashToken(keepSession) : null);
+  }
+
+  /** Updates a user's display name and e-mail. */
+  async updateProfile(actor: Actor, b: { fullname: string; email: string }): Promise<void> {
+    if (!actor) throw errors.unauthorized("You must be logged in");
+    const fullname = parseFullname(b.fullname);
+    const email = b.email.trim() === "" ? null : parseEmail(b.email.trim());
+    await this.meta.accounts.setProfile(actor.user.id, { fullname, email });
+  }
+
   /** Ends a session (unknown sessions are fine: logging out twice is not an error). */
   async logout(session: string | undefined): Promise<void> {
     if (session) await this.meta.sessions.delete(hashToken(session));

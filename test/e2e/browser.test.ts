@@ -30,9 +30,13 @@ before(async () => {
     { key: "file", value: { path: "README.md", encoding: "base64", content: Buffer.from("---\nlicense: apache-2.0\nlibrary_name: transformers\ntags: [demo]\n---\n# Tour model\n\nA small model to show **Hubble**.\n\n| metric | value |\n|---|---|\n| accuracy | 0.91 |\n\nSee [the guide](docs/guide.md).\n").toString("base64") } },
     { key: "file", value: { path: "docs/guide.md", encoding: "base64", content: Buffer.from("# Guide\n").toString("base64") } },
     { key: "file", value: { path: "train.py", encoding: "base64", content: Buffer.from("import torch\n\nprint('training')\n").toString("base64") } },
+    { key: "file", value: { path: "data/eval.csv", encoding: "base64", content: Buffer.from("prompt,label\nhello,1\n\"a, b\",0\n").toString("base64") } },
   ];
   const c = await fetch(`${server.url}/api/models/admin/tour/commit/main`, { method: "POST", headers: { ...auth, "content-type": "application/x-ndjson" }, body: lines.map((l) => JSON.stringify(l)).join("\n") + "\n" });
   assert.equal(c.status, 200, await c.text());
+  // A gated repo, for its request form.
+  assert.equal((await fetch(`${server.url}/api/repos/create`, { method: "POST", headers: auth, body: JSON.stringify({ name: "locked" }) })).status, 200);
+  assert.equal((await fetch(`${server.url}/api/models/admin/locked/settings`, { method: "PUT", headers: auth, body: JSON.stringify({ gated: "manual" }) })).status, 200);
   await mkdir(OUT, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -79,8 +83,8 @@ test("browse home → repo → files → file → history → commit, with no co
 });
 
 test("axe-core on every page type, light and dark: no serious or critical violation", { timeout: 180_000 }, async () => {
-  server.cli(["user", "create", "auditor", "--password", "the auditor's long password"]);
-  const urls = ["/", "/models", "/login", "/admin", "/admin/tour", "/admin/tour/tree/main", "/admin/tour/tree/main/docs", "/admin/tour/blob/main/train.py", "/admin/tour/commits/main", "/admin/no-such-repo"];
+  server.cli(["user", "create", "auditor", "--password", "the auditor's long password", "--admin"]);
+  const urls = ["/", "/models", "/login", "/admin", "/admin/tour", "/admin/tour/tree/main", "/admin/tour/tree/main/docs", "/admin/tour/blob/main/train.py", "/admin/tour/commits/main", "/admin/no-such-repo", "/admin/tour/blob/main/data/eval.csv", "/admin/tour/blob/main/docs/guide.md", "/models?license=license%3Aapache-2.0", "/admin/locked"];
   const bad: string[] = [];
   for (const scheme of ["light", "dark"] as const) {
     // axe is injected into the page, which the pages' CSP would (rightly) refuse: bypass it here.
@@ -96,7 +100,14 @@ test("axe-core on every page type, light and dark: no serious or critical violat
     await page.getByRole("button", { name: "Create model" }).click();
     await page.waitForURL(`**/auditor/audit-${scheme}`);
     const own = `/auditor/audit-${scheme}`;
-    for (const u of [...urls, "/new", "/settings/tokens", "/settings/keys", `${own}/settings`, `${own}/upload/main`, `${own}/new/main`, `${own}/edit/main/.gitattributes`]) {
+    if (scheme === "light") {
+      await page.goto(server.url + "/organizations/new");
+      await page.getByLabel("Organization name (used in URLs)").fill("auditors");
+      await page.getByRole("button", { name: "Create organization" }).click();
+      await page.waitForURL("**/auditors");
+    }
+    const signedIn = ["/new", "/settings/tokens", "/settings/keys", "/settings/profile", "/organizations/new", "/organizations/auditors/settings/members", "/settings/admin/users", "/admin/locked"];
+    for (const u of [...urls, ...signedIn, `${own}/settings`, `${own}/upload/main`, `${own}/new/main`, `${own}/edit/main/.gitattributes`]) {
       await page.goto(server.url + u);
       await page.addScriptTag({ path: AXE });
       const result = (await page.evaluate(async () => (globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run())) as { violations: { id: string; impact: string; nodes: unknown[] }[] };
@@ -107,16 +118,39 @@ test("axe-core on every page type, light and dark: no serious or critical violat
   assert.deepEqual(bad, []);
 });
 
-test("with JavaScript disabled the reading pages work the same", { timeout: 60_000 }, async () => {
+test("with JavaScript disabled the reading pages, login and settings forms work the same", { timeout: 90_000 }, async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(server.url + "/admin/tour");
   await page.getByRole("link", { name: "Files and versions" }).click();
   await page.getByRole("link", { name: "docs/" }).click();
   await page.getByRole("link", { name: "guide.md" }).click();
+  await page.getByRole("heading", { name: "Guide" }).waitFor();
+  await page.getByRole("link", { name: "view code" }).click();
   await page.getByText("# Guide").waitFor();
   await page.goto(server.url + "/models?search=tour");
   assert.equal(await page.getByRole("link", { name: "admin/tour" }).count(), 1);
+  // Forms: log in, make a repo, switch it private and back, all without a line of script.
+  server.cli(["user", "create", "noscript", "--password", "a long noscript password"]);
+  await page.goto(server.url + "/login");
+  await page.getByLabel("Username").fill("noscript");
+  await page.getByLabel("Password").fill("a long noscript password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("button", { name: "Log out" }).waitFor();
+  await page.goto(server.url + "/new");
+  await page.getByLabel("Model name").fill("plain");
+  await page.getByRole("button", { name: "Create model" }).click();
+  await page.waitForURL("**/noscript/plain");
+  await page.goto(server.url + "/noscript/plain/settings");
+  await page.getByRole("button", { name: "Make it private" }).click();
+  await page.getByText("This repository is private.").waitFor();
+  assert.equal((await fetch(server.url + "/noscript/plain")).status, 404);
+  await page.getByRole("button", { name: "Make it public" }).click();
+  await page.getByText("This repository is public.").waitFor();
+  await page.goto(server.url + "/settings/profile");
+  await page.getByLabel("Full name").fill("No Script");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await page.getByText("Profile saved.").waitFor();
   await context.close();
 });
 

@@ -346,3 +346,51 @@ test("lists: facets from card metadata as shareable links, sort, pages; private 
   assert.ok(names(owner.toString()).includes("lister/m33"), "the owner sees the private one");
   assert.equal((await get("/models?sort=hottest", "anonymous")).statusCode, 400);
 });
+
+test("profile and password (form and API; other sessions end), organizations and members, the site admin's users", async () => {
+  const cookie = await loggedIn("pat");
+  const other = String((await post("/login", { username: "pat", password: "pat's long password" })).headers["set-cookie"]).split(";")[0]!;
+  const profile = await post("/settings/profile", { fullname: "Pat <b>Example</b>", email: "pat@example.com" }, { cookie });
+  assert.equal(profile.statusCode, 303);
+  const shown = dom((await h.hub.app.inject({ method: "GET", url: "/settings/profile", headers: { cookie } })).body);
+  assert.equal(shown.querySelector("input[name=fullname]")!.getAttribute("value"), "Pat <b>Example</b>");
+  assert.equal((await post("/settings/profile", { fullname: "", email: "x" }, { cookie })).statusCode, 400);
+
+  const wrong = await post("/settings/password", { currentPassword: "not it", newPassword: "a brand new password" }, { cookie });
+  assert.equal(wrong.statusCode, 403);
+  assert.match(dom(wrong.body).querySelector("[role=alert]")!.text, /current password is not right/);
+  assert.equal((await post("/settings/password", { currentPassword: "pat's long password", newPassword: "short" }, { cookie })).statusCode, 400);
+  assert.equal((await post("/settings/password", { currentPassword: "pat's long password", newPassword: "a brand new password" }, { cookie })).statusCode, 303);
+  const whoami = (c: string) => h.hub.app.inject({ method: "GET", url: "/api/whoami-v2", headers: { cookie: c } });
+  assert.equal((await whoami(cookie)).statusCode, 200, "the session that changed it stays");
+  assert.equal((await whoami(other)).statusCode, 401, "every other session ended");
+  assert.equal((await post("/login", { username: "pat", password: "pat's long password" })).statusCode, 401);
+  assert.equal((await post("/login", { username: "pat", password: "a brand new password" })).statusCode, 303);
+  // The API for it: JSON, same check, cross-site refused.
+  const api = (body: unknown, headers: Record<string, string> = {}) => h.hub.app.inject({ method: "POST", url: "/api/settings/password", headers: { cookie, "content-type": "application/json", "sec-fetch-site": "same-origin", ...headers }, payload: JSON.stringify(body) });
+  assert.equal((await api({ currentPassword: "a brand new password", newPassword: "and another one" }, { "sec-fetch-site": "cross-site", origin: "https://evil.example" })).statusCode, 403);
+  assert.equal((await api({ currentPassword: "a brand new password", newPassword: "and another one" })).statusCode, 200);
+
+  // Organizations: create, add a member, the members page, a non-admin cannot manage.
+  assert.equal((await post("/organizations/new", { name: "patco", fullname: "Pat & Co" }, { cookie })).headers.location, "/patco");
+  assert.equal((await post("/organizations/new", { name: "patco" }, { cookie })).statusCode, 409);
+  assert.equal((await post("/organizations/new", { name: "login" }, { cookie })).statusCode, 400, "page names are reserved");
+  assert.equal((await post("/organizations/patco/settings/members", { user: "lister", role: "write" }, { cookie })).statusCode, 303);
+  const members = dom((await h.hub.app.inject({ method: "GET", url: "/organizations/patco/settings/members", headers: { cookie } })).body);
+  assert.deepEqual(members.querySelectorAll("table.files tbody tr").map((tr) => tr.querySelectorAll("td").slice(0, 2).map((td) => td.text)), [["lister", "write"], ["pat", "admin"]]);
+  const listerCookie = String((await post("/login", { username: "lister", password: "x" })).headers["set-cookie"] ?? "");
+  assert.equal(listerCookie, "", "lister has no password: no session");
+  assert.equal((await post("/organizations/patco/settings/members", { user: "pat", role: "read" }, { cookie: await loggedIn("mallory") })).statusCode, 403);
+  assert.equal((await post("/organizations/patco/settings/members/remove", { user: "pat" }, { cookie })).statusCode, 409, "the last admin stays");
+
+  // Site admin: only for site admins.
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/settings/admin/users", headers: { cookie } })).statusCode, 403);
+  await h.hub.services.accounts.createUser("root", { password: "the root's long password", admin: true });
+  const adminCookie = String((await post("/login", { username: "root", password: "the root's long password" })).headers["set-cookie"]).split(";")[0]!;
+  const users = dom((await h.hub.app.inject({ method: "GET", url: "/settings/admin/users?search=pat", headers: { cookie: adminCookie } })).body);
+  assert.deepEqual(users.querySelectorAll("table.files tbody td:first-child a").map((a) => a.text), ["pat"]);
+  assert.equal((await post("/settings/admin/users/disable", { user: "pat", disabled: "true" }, { cookie: adminCookie })).statusCode, 303);
+  assert.equal((await whoami(cookie)).statusCode, 401, "a disabled user's session stops working");
+  assert.equal((await post("/settings/admin/users", { username: "newbie", email: "", password: "newbie's password" }, { cookie: adminCookie })).statusCode, 303);
+  assert.equal((await post("/login", { username: "newbie", password: "newbie's password" })).statusCode, 303);
+});

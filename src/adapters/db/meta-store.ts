@@ -133,6 +133,11 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
         const r = await db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
         return r ? toAccount(r) : null;
       },
+      async listUsers(q) {
+        let s = db.selectFrom("accounts").selectAll().where("type", "=", "user");
+        if (q.search) s = s.where(sql<boolean>`name_lower like ${`%${likeEscape(q.search.toLowerCase())}%`} escape '\\'`);
+        return (await s.orderBy("name_lower").limit(q.limit).offset(q.offset).execute()).map(toAccount);
+      },
       async count() {
         const r = await db.selectFrom("accounts").select((e) => e.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
         return Number(r.n);
@@ -160,6 +165,9 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
       },
       async setPassword(id, hash) {
         await db.updateTable("accounts").set({ password_hash: hash }).where("id", "=", id).execute();
+      },
+      async setProfile(id, p) {
+        await db.updateTable("accounts").set({ fullname: p.fullname, email: p.email }).where("id", "=", id).execute();
       },
       async setDisabled(id, disabled) {
         await db.updateTable("accounts").set({ disabled: disabled ? 1 : 0 }).where("id", "=", id).execute();
@@ -189,6 +197,11 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
       },
       async delete(hash) {
         await db.deleteFrom("sessions").where("session_hash", "=", hash).execute();
+      },
+      async deleteAllOf(accountId, exceptHash) {
+        let q = db.deleteFrom("sessions").where("account_id", "=", accountId);
+        if (exceptHash !== null) q = q.where("session_hash", "!=", exceptHash);
+        await q.execute();
       },
     },
     sshKeys: {

@@ -66,6 +66,13 @@ export function registerAccountRoutes(server: FastifyInstance, svc: Services): v
     return {};
   });
 
+  // Hubble's own (the Hub has no password API): the current password proves it is the user, every
+  // other session of the account ends; bearer tokens stay (they are revoked on their own page).
+  app.post("/api/settings/password", { schema: { body: z.object({ currentPassword: z.string().max(1024), newPassword: z.string().max(1024) }) } }, async (req) => {
+    await svc.sessions.changePassword(await actorOf(svc, req), req.body, req.ip, sessionCookie(req));
+    return {};
+  });
+
   // ---------------------------------------------------------------- tokens
   app.get("/api/settings/tokens", async (req) => (await svc.accounts.listTokens(await actorOf(svc, req))).map(tokenView));
   app.post("/api/settings/tokens", { schema: { body: tokenBody } }, async (req) => {

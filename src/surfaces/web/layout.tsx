@@ -43,8 +43,10 @@ export function Page({ title, actor, children, scripts, styles }: PageProps) {
               <>
                 <a href="/new">New model</a>
                 <a href={`/${actor.user.name}`}>{actor.user.name}</a>
+                <a href="/settings/profile">Profile</a>
                 <a href="/settings/tokens">Access tokens</a>
                 <a href="/settings/keys">SSH keys</a>
+                {actor.user.isAdmin ? <a href="/settings/admin/users">Users</a> : null}
                 <form method="post" action="/logout" class="inline">
                   <button type="submit">Log out</button>
                 </form>

@@ -488,7 +488,7 @@ function listUrl(action: string, search: string, b: Browse, change: Partial<Reco
 }
 
 /** Home and the `/models`-style lists (these with sort, facet links and pages). */
-export function ListPage(p: { actor: Actor; title: string; heading: string; repos: RepoRecord[]; search: string; action: string; endpoint: string; intro: boolean; browse?: Browse }) {
+export function ListPage(p: { actor: Actor; title: string; heading: string; repos: RepoRecord[]; search: string; action: string; endpoint: string; intro: boolean; browse?: Browse; links?: { href: string; text: string }[] }) {
   const b = p.browse;
   return (
     <Page title={p.title} actor={p.actor}>
@@ -502,6 +502,16 @@ export function ListPage(p: { actor: Actor; title: string; heading: string; repo
         </section>
       ) : null}
       <h2>{p.heading}</h2>
+      {p.links?.length ? (
+        <p>
+          {p.links.map((l, i) => (
+            <>
+              {i ? " · " : ""}
+              <a href={l.href}>{l.text}</a>
+            </>
+          ))}
+        </p>
+      ) : null}
       <div class={b ? "browse" : undefined}>
         {b ? (
           <aside class="facets" aria-label="Filters">

@@ -27,7 +27,7 @@ pre { background: var(--code); padding: .75rem; overflow-x: auto; border-radius:
 .markdown table, table.files { border-collapse: collapse; width: 100%; }
 .markdown td, .markdown th, table.files td, table.files th { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; }
 table.files caption { text-align: left; color: var(--muted); padding: .25rem 0; }
-table.code { border-collapse: collapse; width: 100%; background: var(--code); }
+table.code { border-collapse: collapse; width: 100%; background: var(--bg); border: 1px solid var(--line); }
 table.code td { padding: 0 .5rem; white-space: pre; vertical-align: top; }
 table.code td.ln { text-align: right; user-select: none; width: 1%; }
 table.code td.ln a { color: var(--muted); text-decoration: none; }

@@ -19,6 +19,7 @@ import { queryInt, queryOne, repoParams, repoTailParams, type ZodTypeProvider } 
 import type { Services } from "../http/services.js";
 import { registerAccountPages } from "./account-routes.js";
 import { registerEditRoutes } from "./edit-routes.js";
+import { registerPeoplePages } from "./people-routes.js";
 import { registerRepoForms } from "./repo-form-routes.js";
 import { ErrorPage } from "./layout.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
@@ -90,6 +91,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
   registerAccountPages(app, svc);
   registerRepoForms(app, svc);
   registerEditRoutes(app, svc);
+  registerPeoplePages(app, svc);
   app.get("/favicon.svg", async (_req, reply) => reply.type("image/svg+xml").header("Cache-Control", "public, max-age=86400").send(FAVICON));
   // Browsers ask for /favicon.ico whatever the page says.
   app.get("/favicon.ico", async (_req, reply) => reply.redirect("/favicon.svg", 301));
@@ -119,7 +121,8 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
     const repos = [];
     for (const t of ["model", "dataset", "space"] as const) repos.push(...(await svc.repos.list(actor, { type: t, author: overview.name, sort: "lastModified", direction: -1, limit: 100, offset: 0 })));
     const heading = overview.fullname && overview.fullname !== overview.name ? `${overview.fullname} (${overview.name})` : overview.name;
-    return html(reply, <ListPage actor={actor} title={overview.name} heading={heading} repos={repos} search="" action="/" endpoint={baseUrl(svc, req)} intro={false} />);
+    const links = overview.type === "org" ? [{ href: `/organizations/${overview.name}/settings/members`, text: "Members" }] : actor?.user.name === overview.name ? [{ href: "/organizations/new", text: "New organization" }, { href: "/settings/profile", text: "Edit profile" }] : [];
+    return html(reply, <ListPage actor={actor} title={overview.name} heading={heading} repos={repos} search="" action="/" endpoint={baseUrl(svc, req)} intro={false} links={links} />);
   });
 
   for (const { prefix, type, plural } of TYPES) {
