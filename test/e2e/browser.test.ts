@@ -27,7 +27,7 @@ before(async () => {
   assert.equal((await fetch(`${server.url}/api/repos/create`, { method: "POST", headers: auth, body: JSON.stringify({ name: "tour" }) })).status, 200);
   const lines = [
     { key: "header", value: { summary: "Add the model card and code" } },
-    { key: "file", value: { path: "README.md", encoding: "base64", content: Buffer.from("---\nlicense: apache-2.0\nlibrary_name: transformers\ntags: [demo]\n---\n# Tour model\n\nA small model to show **Hubble**.\n\n| metric | value |\n|---|---|\n| accuracy | 0.91 |\n\nSee [the guide](docs/guide.md).\n").toString("base64") } },
+    { key: "file", value: { path: "README.md", encoding: "base64", content: Buffer.from("---\nlicense: apache-2.0\nlibrary_name: transformers\ntags: [demo]\n---\n# Tour model\n\nA small model to show **Hubble**, with $E=mc^2$.\n\n| metric | value |\n|---|---|\n| accuracy | 0.91 |\n\nSee [the guide](docs/guide.md).\n").toString("base64") } },
     { key: "file", value: { path: "docs/guide.md", encoding: "base64", content: Buffer.from("# Guide\n").toString("base64") } },
     { key: "file", value: { path: "train.py", encoding: "base64", content: Buffer.from("import torch\n\nprint('training')\n").toString("base64") } },
     { key: "file", value: { path: "data/eval.csv", encoding: "base64", content: Buffer.from("prompt,label\nhello,1\n\"a, b\",0\n").toString("base64") } },

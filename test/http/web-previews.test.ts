@@ -75,6 +75,16 @@ before(async () => {
     file("train.py", "import torch\n\ndef main():\n    return 'hi'\n"),
     file("docs/notes.md", "# Notes\n\nSee [the script](../train.py).\n"),
     file("img/cat.png", Buffer.from("89504e470d0a1a0a", "hex")),
+    file("docs/math.md", "Energy $E=mc^2$.\n\n$$\\frac{a}{b}$$\n\n<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>\n\n![logo](logo-dark.png#gh-dark-mode-only) <img src=\"logo-light.png\" class=\"dark:hidden\"> <img src=\"x.png\" class=\"evil\" style=\"position:fixed\">\n"),
+    file("nb/demo.ipynb", JSON.stringify({ cells: [
+      { cell_type: "markdown", source: ["# Demo\n", "<script>alert(1)</script> **bold**"] },
+      { cell_type: "code", source: "print('<b>hi</b>')", outputs: [
+        { output_type: "stream", name: "stdout", text: ["<b>hi</b>\n"] },
+        { output_type: "display_data", data: { "text/html": ["<img src=x onerror=alert(2)>"], "text/plain": ["<IPython.core.display.HTML object>"] } },
+        { output_type: "display_data", data: { "image/png": "iVBORw0KGgo=\n", "text/plain": ["<Figure>"] } },
+        { output_type: "display_data", data: { "image/png": "\" onerror=\"alert(3)" } },
+      ] },
+    ], metadata: {}, nbformat: 4, nbformat_minor: 5 })),
     file("data/train.csv", 'id,text\n1,"a, quoted ""value"""\n2,"two\nlines"\n'),
     file("data/rows.jsonl", '{"prompt": "<script>x</script>", "n": 1}\n{"prompt": "b", "extra": [1,2]}\n'),
     file("model.gguf", ggufFile()),
@@ -115,6 +125,25 @@ test("markdown renders (links at the page's revision), its source with ?code=tru
   const img = (await page("img/cat.png")).querySelector("p.media img")!;
   assert.equal(img.getAttribute("src"), "/admin/files/resolve/main/img/cat.png");
   assert.equal(img.getAttribute("alt"), "cat.png");
+});
+
+test("math through KaTeX as MathML, raw <math> stripped; images for one color scheme; notebooks inert", async () => {
+  const m = await page("docs/math.md");
+  const article = m.querySelector("article.markdown")!;
+  assert.equal(article.querySelectorAll("math").length, 2, "inline and block formulas");
+  assert.ok(article.querySelector("math msup"), "E=mc^2 has a superscript");
+  assert.equal(article.querySelectorAll("mglyph, mtext, style, [onerror]").length, 0, "the hand-written MathML is gone (an empty table stays: tables are allowed)");
+  assert.deepEqual(article.querySelectorAll("img").map((i) => [i.getAttribute("src"), i.getAttribute("class") ?? null, i.getAttribute("style") ?? null]), [
+    ["/admin/files/resolve/main/docs/logo-dark.png#gh-dark-mode-only", "only-dark", null],
+    ["/admin/files/resolve/main/docs/logo-light.png", "only-light", null],
+    ["/admin/files/resolve/main/docs/x.png", null, null],
+  ]);
+  const nb = await page("nb/demo.ipynb");
+  const body = nb.querySelector("article.markdown")!;
+  assert.equal(body.querySelector("h1")!.text, "Demo");
+  assert.equal(body.querySelectorAll("script, b, [onerror]").length, 0, "no markup from cells or outputs");
+  assert.deepEqual(body.querySelectorAll("pre.nb-out").map((p) => p.text), ["<b>hi</b>\n", "<IPython.core.display.HTML object>"]);
+  assert.deepEqual(body.querySelectorAll("img").map((i) => i.getAttribute("src")), ["data:image/png;base64,iVBORw0KGgo="], "a bad base64 image is left out");
 });
 
 test("safetensors: the tensor table from the header alone, not the 20 MB body", async () => {

@@ -63,6 +63,11 @@ nav.pages { display: flex; gap: 1rem; margin-top: 1rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dd { margin: 0; }
 .media img, video.media { max-width: 100%; }
+img.only-dark { display: none; }
+@media (prefers-color-scheme: dark) { img.only-dark { display: inline; } img.only-light { display: none; } }
+.katex-block { overflow-x: auto; }
+pre.nb-in { border-left: 3px solid var(--accent); }
+pre.nb-out { background: transparent; border-left: 3px solid var(--line); }
 section.gate { border: 1px solid var(--line); border-radius: .5rem; padding: .5rem 1rem; margin-bottom: 1rem; }
 details.menu { position: relative; }
 details.menu ul { position: absolute; z-index: 1; list-style: none; margin: .25rem 0 0; padding: .4rem .8rem; background: var(--bg); border: 1px solid var(--line); border-radius: .4rem; white-space: nowrap; }

@@ -23,6 +23,7 @@ import { registerPeoplePages } from "./people-routes.js";
 import { registerRepoForms } from "./repo-form-routes.js";
 import { ErrorPage } from "./layout.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
+import { renderNotebook } from "./notebook.js";
 import { preview, previewKind, type Preview } from "../../core/previews.js";
 import type { Entry } from "../../core/reads.js";
 import { codeCss, codeCssVersion, highlightRows, HIGHLIGHT_CAP, languageOf } from "./highlight.js";
@@ -183,7 +184,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
         return { kind: "preview", preview: JSON.parse(json) as Preview };
       }
       if (entry.lfs) return { kind: "none", why: `This file is stored with ${entry.xetHash ? "Xet" : "LFS"} and not shown here; download it instead.` };
-      const md = /\.(md|markdown)$/.test(lower) && !asCode && entry.size <= TEXT_CAP;
+      const md = /\.(md|markdown|ipynb)$/.test(lower) && !asCode && entry.size <= TEXT_CAP;
       const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
       const lang = !md && entry.size <= HIGHLIGHT_CAP ? languageOf(path) : null;
       // Markdown links point at the page's revision, so its rendering is cached per revision and folder.
@@ -192,7 +193,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       if (out === undefined) {
         const bytes = entry.size === 0 ? Buffer.alloc(0) : await svc.reads.range(repo, entry, 0, TEXT_CAP - 1);
         const text = bytes.toString("utf8");
-        out = looksBinary(bytes.subarray(0, 8000)) ? BINARY : md ? renderMarkdown(stripFrontMatter(text), { repoPath: repoPath(repo), rev, folder }) : lang ? await highlightRows(text, lang) : codeRows(text);
+        out = looksBinary(bytes.subarray(0, 8000)) ? BINARY : md ? (lower.endsWith(".ipynb") ? renderNotebook(text, { repoPath: repoPath(repo), rev, folder }) : renderMarkdown(stripFrontMatter(text), { repoPath: repoPath(repo), rev, folder })) : lang ? await highlightRows(text, lang) : codeRows(text);
         rendered.set(key, out);
       }
       if (out === BINARY) return { kind: "none", why: "This file is binary and not shown here; download it instead." };
