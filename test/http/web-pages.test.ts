@@ -67,11 +67,25 @@ async function loggedIn(user: string): Promise<string> {
 const get = (url: string, who: string) => h.hub.app.inject({ method: "GET", url, headers: callers[who] });
 
 test("page × caller × repo kind: statuses, and a private repo is the missing-repo page", async () => {
-  const pages = (r: string) => ({ home: `/team/${r}`, tree: `/team/${r}/tree/main`, folder: `/team/${r}/tree/main/docs`, blob: `/team/${r}/blob/main/docs/guide.md`, history: `/team/${r}/commits/main` });
+  const pages = (r: string) => ({
+    home: `/team/${r}`,
+    tree: `/team/${r}/tree/main`,
+    folder: `/team/${r}/tree/main/docs`,
+    blob: `/team/${r}/blob/main/docs/guide.md`,
+    history: `/team/${r}/commits/main`,
+    upload: `/team/${r}/upload/main`,
+    create: `/team/${r}/new/main/docs`,
+    edit: `/team/${r}/edit/main/docs/guide.md`,
+    settings: `/team/${r}/settings`,
+  });
+  // Pages that change things send anonymous callers to log in (whether or not the repo exists),
+  // and are 403 for those who may read but not write; a private repo stays a 404 for strangers.
+  const writing = { upload: 403, create: 403, edit: 403, settings: 403 };
+  const toLogin = { upload: 303, create: 303, edit: 303, settings: 303 };
   const expect: Record<string, Record<string, Record<string, number>>> = {
-    pub: { anonymous: {}, owner: {}, outsider: {}, reader: {} },
-    priv: { anonymous: { "*": 404 }, owner: {}, outsider: { "*": 404 }, reader: {} },
-    gated: { anonymous: { blob: 401 }, owner: {}, outsider: { blob: 403 }, reader: {} },
+    pub: { anonymous: { ...toLogin }, owner: {}, outsider: { ...writing }, reader: { ...writing } },
+    priv: { anonymous: { "*": 404, ...toLogin }, owner: {}, outsider: { "*": 404 }, reader: { ...writing } },
+    gated: { anonymous: { blob: 401, ...toLogin }, owner: {}, outsider: { blob: 403, ...writing }, reader: { ...writing } },
   };
   const wrong: string[] = [];
   for (const [repo, byCaller] of Object.entries(expect)) {
@@ -80,7 +94,8 @@ test("page × caller × repo kind: statuses, and a private repo is the missing-r
         const want = special[page] ?? special["*"] ?? 200;
         const r = await get(url, who);
         if (r.statusCode !== want) wrong.push(`${repo} ${who} ${page}: expected ${want}, got ${r.statusCode}`);
-        assert.match(String(r.headers["content-type"]), /^text\/html/);
+        if (want === 303) assert.match(String(r.headers.location), /^\/login\?next=/);
+        else assert.match(String(r.headers["content-type"]), /^text\/html/);
       }
     }
   }
