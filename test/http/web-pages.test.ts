@@ -409,3 +409,29 @@ test("profile and password (form and API; other sessions end), organizations and
   assert.equal((await post("/settings/admin/users", { username: "newbie", email: "", password: "newbie's password" }, { cookie: adminCookie })).statusCode, 303);
   assert.equal((await post("/login", { username: "newbie", password: "newbie's password" })).statusCode, 303);
 });
+
+test("edit form: a stale page is refused (412) instead of overwriting, bad paths re-render, CSRF refused, CRLF becomes LF", async () => {
+  const cookie = await loggedIn("editor");
+  assert.equal((await post("/new", { owner: "editor", name: "notes" }, { cookie })).statusCode, 303);
+  const form = dom((await h.hub.app.inject({ method: "GET", url: "/editor/notes/new/main", headers: { cookie } })).body);
+  const parent = form.querySelector("input[name=parent]")!.getAttribute("value")!;
+  assert.match(parent, /^[0-9a-f]{40}$/);
+  const made = await post("/editor/notes/new/main", { path: "a.txt", content: "one\r\ntwo\r\n", summary: "", description: "", parent, intent: "commit" }, { cookie });
+  assert.equal(made.statusCode, 303);
+  assert.equal(made.headers.location, "/editor/notes/blob/main/a.txt");
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/editor/notes/resolve/main/a.txt", headers: { cookie } })).body, "one\ntwo\n");
+  // The same (now stale) page committed again: refused, nothing overwritten.
+  const stale = await post("/editor/notes/new/main", { path: "b.txt", content: "late", summary: "", description: "", parent, intent: "commit" }, { cookie });
+  assert.equal(stale.statusCode, 412);
+  assert.ok(dom(stale.body).querySelector("[role=alert]"));
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/editor/notes/resolve/main/b.txt", headers: { cookie } })).statusCode, 404);
+  const bad = await post("/editor/notes/new/main", { path: "../escape.txt", content: "x", summary: "", description: "", parent: "", intent: "commit" }, { cookie });
+  assert.equal(bad.statusCode, 422);
+  assert.equal(dom(bad.body).querySelector("textarea[name=content]")!.text, "x", "what was typed is kept");
+  const cross = await h.hub.app.inject({ method: "POST", url: "/editor/notes/new/main", headers: { cookie, "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "cross-site", origin: "https://evil.example" }, payload: new URLSearchParams({ path: "c.txt", content: "x" }).toString() });
+  assert.equal(cross.statusCode, 403);
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/editor/notes/resolve/main/c.txt", headers: { cookie } })).statusCode, 404);
+  const preview = dom((await post("/editor/notes/new/main", { path: "docs/x.md", content: "# Hi <script>alert(1)</script>", summary: "", description: "", parent: "", intent: "preview" }, { cookie })).body);
+  assert.equal(preview.querySelector("section.preview h1")!.text.trim(), "Hi");
+  assert.equal(preview.querySelectorAll("section.preview script").length, 0);
+});
