@@ -95,11 +95,14 @@ export class Reads {
   }
 
   /** A page of a folder (recursive: everything below it, folders included). */
-  async tree(repo: RepoRecord, rev: string, path: string, o: { recursive: boolean; expand: boolean; offset: number; limit: number }): Promise<TreePage> {
+  async tree(repo: RepoRecord, rev: string, path: string, o: { recursive: boolean; expand: boolean; offset: number; limit: number; nameContains?: string }): Promise<TreePage> {
     const git = this.repoGit(repo);
     const commit = await this.revision(repo, rev);
-    const all = await git.listTree(commit, path, o.recursive);
-    if (all === null) throw errors.entryNotFound(path);
+    const listed = await git.listTree(commit, path, o.recursive);
+    if (listed === null) throw errors.entryNotFound(path);
+    // The name filter applies before paging, so every page holds matches only.
+    const needle = o.nameContains?.toLowerCase();
+    const all = needle ? listed.filter((e) => e.path.slice(e.path.lastIndexOf("/") + 1).toLowerCase().includes(needle)) : listed;
     const page = all.slice(o.offset, o.offset + o.limit);
     const items: PathInfo[] = [];
     for (const e of page) items.push(await describe(git, e));

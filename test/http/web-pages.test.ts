@@ -435,3 +435,20 @@ test("edit form: a stale page is refused (412) instead of overwriting, bad paths
   assert.equal(preview.querySelector("section.preview h1")!.text.trim(), "Hi");
   assert.equal(preview.querySelectorAll("section.preview script").length, 0);
 });
+
+test("tree pages filter by name on the server, before paging", async () => {
+  const names = async (url: string) => dom((await get(url, "owner")).body).querySelectorAll("table.files tbody td:first-child a").map((a) => a.text);
+  const root = await names("/team/pub/tree/main");
+  assert.ok(root.includes("docs/") && root.includes("README.md") && root.length > 2, root.join(", "));
+  assert.deepEqual(await names("/team/pub/tree/main?search=DOC"), ["docs/"]);
+  assert.deepEqual(await names("/team/pub/tree/main?search=nothing-like-it"), []);
+  // 150 files, 60 of them matching: pages of 100 hold matches only, and the next link keeps the filter.
+  const files = Array.from({ length: 150 }, (_, i) => file(`many/${i % 5 < 2 ? "keep" : "skip"}-${String(i).padStart(3, "0")}.txt`, `${i}`));
+  assert.equal((await h.hub.app.inject({ method: "POST", url: "/api/models/team/pub/commit/main", headers: { ...h.auth, "content-type": "application/x-ndjson" }, payload: ndjson(header("many"), ...files) })).statusCode, 200);
+  const first = dom((await get("/team/pub/tree/main/many?search=keep", "owner")).body);
+  assert.equal(first.querySelectorAll("table.files tbody tr").length, 60);
+  assert.equal(first.querySelector("a[href*=cursor]"), null, "one page holds all 60 matches");
+  const unfiltered = dom((await get("/team/pub/tree/main/many", "owner")).body);
+  assert.equal(unfiltered.querySelectorAll("table.files tbody tr").length, 100);
+  assert.equal(unfiltered.querySelectorAll("a").find((a) => a.text === "Next page")!.getAttribute("href"), "/team/pub/tree/main/many?cursor=100");
+});

@@ -198,7 +198,7 @@ function RefSwitcher({ repo, rev, path, refs, view }: { repo: RepoRecord; rev: s
 }
 
 /** A folder: one table row per entry, every row a real link. */
-export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entries: Entry[]; next: string | null; refs: { branches: string[]; tags: string[] }; canWrite: boolean }) {
+export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entries: Entry[]; next: string | null; refs: { branches: string[]; tags: string[] }; canWrite: boolean; search: string }) {
   const { repo, rev } = p;
   return (
     <Page title={`${repo.namespace}/${repo.name} · ${p.path || "files"}`} actor={p.actor}>
@@ -220,6 +220,13 @@ export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path:
           </details>
         ) : null}
       </div>
+      <form method="get" role="search" class="inline-form">
+        <label>
+          Filter by name <input type="search" name="search" value={p.search} />
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      {p.search && p.entries.length === 0 ? <p class="empty">No file or folder here has “{p.search}” in its name.</p> : null}
       <table class="files">
         <caption>Files at {rev}</caption>
         <thead>

@@ -241,14 +241,15 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       return html(reply, <RepoPage actor={actor} repo={repo} cardHtml={cardHtml} endpoint={baseUrl(svc, req)} sshHost={ssh} head={head} gate={gate} />);
     });
 
-    app.get(`${prefix}/:ns/:name/tree/*`, { schema: { params: repoTailParams, querystring: z.object({ cursor: queryInt }) } }, async (req, reply) => {
+    app.get(`${prefix}/:ns/:name/tree/*`, { schema: { params: repoTailParams, querystring: z.object({ cursor: queryInt, search: queryOne }) } }, async (req, reply) => {
       const { actor, repo } = await open(req);
       const { rev, path } = revAndPath(rawTail(req, prefix ? 4 : 3));
       const offset = req.query.cursor ?? 0;
-      const page = await svc.reads.tree(repo, rev, path, { recursive: false, expand: true, offset, limit: 100 });
+      const search = (req.query.search ?? "").slice(0, 200);
+      const page = await svc.reads.tree(repo, rev, path, { recursive: false, expand: true, offset, limit: 100, nameContains: search || undefined });
       const dirsFirst = [...page.entries].sort((a, b) => (a.type === b.type ? 0 : a.type === "directory" ? -1 : 1));
-      const next = page.next === null ? null : `${req.url.split("?")[0]}?cursor=${page.next}`;
-      return html(reply, <TreePage actor={actor} repo={repo} rev={rev} path={path} entries={dirsFirst} next={next} refs={await refsOf(repo)} canWrite={await canWrite(actor, repo)} />);
+      const next = page.next === null ? null : `${req.url.split("?")[0]}?${new URLSearchParams({ ...(search ? { search } : {}), cursor: String(page.next) })}`;
+      return html(reply, <TreePage actor={actor} repo={repo} rev={rev} path={path} entries={dirsFirst} next={next} refs={await refsOf(repo)} canWrite={await canWrite(actor, repo)} search={search} />);
     });
 
     app.get(`${prefix}/:ns/:name/blob/*`, { schema: { params: repoTailParams, querystring: z.object({ code: queryOne }) } }, async (req, reply) => {
