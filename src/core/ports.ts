@@ -99,8 +99,9 @@ export interface GitRepo {
   listRefs(): Promise<{ branches: Map<string, CommitOid>; tags: Map<string, CommitOid> }>;
   readCommit(oid: CommitOid): Promise<CommitObject>;
   /** Commits reachable from `from`, newest first (topological), paged. */
-  log(from: CommitOid, skip: number, limit: number): Promise<CommitObject[]>;
-  countCommits(from: CommitOid): Promise<number>;
+  /** Commits reachable from `from`, newest first; with `path`, only those that changed it. */
+  log(from: CommitOid, skip: number, limit: number, path?: string): Promise<CommitObject[]>;
+  countCommits(from: CommitOid, path?: string): Promise<number>;
   /** Newest commit at or before `from` that changed `path`, or null. */
   lastCommitTouching(from: CommitOid, path: string): Promise<CommitObject | null>;
   /**

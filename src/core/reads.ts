@@ -168,11 +168,11 @@ export class Reads {
     return this.repoGit(repo).listRefs();
   }
 
-  /** A page of history from a revision, newest first, with the total count. */
-  async history(repo: RepoRecord, rev: string, o: { offset: number; limit: number }): Promise<{ commit: CommitOid; total: number; commits: CommitObject[] }> {
+  /** A page of history from a revision (of one path, if given), newest first, with the total count. */
+  async history(repo: RepoRecord, rev: string, o: { offset: number; limit: number; path?: string }): Promise<{ commit: CommitOid; total: number; commits: CommitObject[] }> {
     const git = this.repoGit(repo);
     const commit = await this.revision(repo, rev);
-    return { commit, total: await git.countCommits(commit), commits: await git.log(commit, o.offset, o.limit) };
+    return { commit, total: await git.countCommits(commit, o.path || undefined), commits: await git.log(commit, o.offset, o.limit, o.path || undefined) };
   }
 
   /** Every file of a commit (the siblings of repo info), described when `blobs`. */

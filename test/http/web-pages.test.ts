@@ -452,3 +452,17 @@ test("tree pages filter by name on the server, before paging", async () => {
   assert.equal(unfiltered.querySelectorAll("table.files tbody tr").length, 100);
   assert.equal(unfiltered.querySelectorAll("a").find((a) => a.text === "Next page")!.getAttribute("href"), "/team/pub/tree/main/many?cursor=100");
 });
+
+test("history per path: only the commits that changed the file, linked from its page", async () => {
+  const c = (summary: string, path: string, content: string) => h.hub.app.inject({ method: "POST", url: "/api/models/team/pub/commit/main", headers: { ...h.auth, "content-type": "application/x-ndjson" }, payload: ndjson(header(summary), file(path, content)) });
+  assert.equal((await c("touch the guide", "docs/guide.md", "guide v2")).statusCode, 200);
+  assert.equal((await c("something else", "other.txt", "x")).statusCode, 200);
+  const blob = dom((await get("/team/pub/blob/main/docs/guide.md", "owner")).body);
+  const link = blob.querySelectorAll("p.file-facts a").find((a) => a.text === "history")!.getAttribute("href")!;
+  assert.equal(link, "/team/pub/commits/main/docs/guide.md");
+  const titles = dom((await get(link, "owner")).body).querySelectorAll("ol.commits li > a").map((a) => a.text);
+  assert.equal(titles[0], "touch the guide");
+  assert.ok(!titles.includes("something else"));
+  const all = dom((await get("/team/pub/commits/main", "owner")).body).querySelectorAll("ol.commits li > a").map((a) => a.text);
+  assert.equal(all[0], "something else");
+});

@@ -180,14 +180,14 @@ export class BareRepo implements GitRepo {
     return c;
   }
 
-  async log(from: CommitOid, skip: number, limit: number) {
-    const { stdout } = await git(this.dir, ["rev-list", `--skip=${skip}`, `--max-count=${limit}`, from]);
+  async log(from: CommitOid, skip: number, limit: number, path?: string) {
+    const { stdout } = await git(this.dir, ["rev-list", `--skip=${skip}`, `--max-count=${limit}`, from, ...(path ? ["--", path] : [])], path ? { env: { GIT_LITERAL_PATHSPECS: "1" } } : {});
     const oids = stdout.toString().split("\n").filter(Boolean);
     return Promise.all(oids.map((o) => this.readCommit(o as CommitOid)));
   }
 
-  async countCommits(from: CommitOid) {
-    const { stdout } = await git(this.dir, ["rev-list", "--count", from]);
+  async countCommits(from: CommitOid, path?: string) {
+    const { stdout } = await git(this.dir, ["rev-list", "--count", from, ...(path ? ["--", path] : [])], path ? { env: { GIT_LITERAL_PATHSPECS: "1" } } : {});
     return Number(stdout.toString().trim());
   }
 

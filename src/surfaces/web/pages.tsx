@@ -331,7 +331,7 @@ export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path:
         {entry.lfs ? ` · stored with ${entry.xetHash ? "Xet" : "LFS"} · sha256 ${entry.lfs.oid}` : ""}
         {entry.xetHash ? ` · Xet hash ${entry.xetHash}` : ""}
         {" · "}
-        <a href={raw}>raw</a> · <a href={`${resolve}?download=true`}>download</a>
+        <a href={raw}>raw</a> · <a href={`${resolve}?download=true`}>download</a> · <a href={`${repoPath(repo)}/commits/${encodeURIComponent(rev)}/${enc(p.path)}`}>history</a>
         {view.kind === "markdown" ? (
           <>
             {" · "}
@@ -373,13 +373,18 @@ export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path:
 }
 
 /** History of a revision, newest first. */
-export function CommitsPage(p: { actor: Actor; repo: RepoRecord; rev: string; commits: CommitObject[]; total: number; next: string | null; refs: { branches: string[]; tags: string[] } }) {
+export function CommitsPage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; commits: CommitObject[]; total: number; next: string | null; refs: { branches: string[]; tags: string[] } }) {
   const { repo } = p;
   return (
     <Page title={`${repo.namespace}/${repo.name} · history`} actor={p.actor}>
       <RepoHeader repo={repo} tab="history" rev={p.rev} />
       <div class="bar">
-        <RefSwitcher repo={repo} rev={p.rev} path="" refs={p.refs} view="commits" />
+        <RefSwitcher repo={repo} rev={p.rev} path={p.path} refs={p.refs} view="commits" />
+        {p.path ? (
+          <span>
+            History of <a href={`${repoPath(repo)}/blob/${encodeURIComponent(p.rev)}/${enc(p.path)}`}>{p.path}</a> · <a href={`${repoPath(repo)}/commits/${encodeURIComponent(p.rev)}`}>whole repo</a>
+          </span>
+        ) : null}
         <span class="muted">{p.total} commits</span>
       </div>
       <ol class="commits">

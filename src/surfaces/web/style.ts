@@ -66,6 +66,7 @@ dl.facts dd { margin: 0; }
 img.only-dark { display: none; }
 @media (prefers-color-scheme: dark) { img.only-dark { display: inline; } img.only-light { display: none; } }
 .katex-block { overflow-x: auto; }
+math { font-size: 1.15em; }
 pre.nb-in { border-left: 3px solid var(--accent); }
 pre.nb-out { background: transparent; border-left: 3px solid var(--line); }
 section.gate { border: 1px solid var(--line); border-radius: .5rem; padding: .5rem 1rem; margin-bottom: 1rem; }

@@ -264,11 +264,11 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
 
     app.get(`${prefix}/:ns/:name/commits/*`, { schema: { params: repoTailParams, querystring: z.object({ p: queryInt }) } }, async (req, reply) => {
       const { actor, repo } = await open(req);
-      const { rev } = revAndPath(rawTail(req, prefix ? 4 : 3));
+      const { rev, path } = revAndPath(rawTail(req, prefix ? 4 : 3));
       const pageNo = req.query.p ?? 0;
-      const { total, commits } = await svc.reads.history(repo, rev, { offset: pageNo * 50, limit: 50 });
+      const { total, commits } = await svc.reads.history(repo, rev, { offset: pageNo * 50, limit: 50, path });
       const next = (pageNo + 1) * 50 < total ? `${req.url.split("?")[0]}?p=${pageNo + 1}` : null;
-      return html(reply, <CommitsPage actor={actor} repo={repo} rev={rev} commits={commits} total={total} next={next} refs={await refsOf(repo)} />);
+      return html(reply, <CommitsPage actor={actor} repo={repo} rev={rev} path={path} commits={commits} total={total} next={next} refs={await refsOf(repo)} />);
     });
 
     app.get(`${prefix}/:ns/:name/commit/:sha`, { schema: { params: repoParams.extend({ sha: z.string().regex(/^[0-9a-f]{4,40}$/, "expected a commit id") }) } }, async (req, reply) => {
