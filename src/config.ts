@@ -16,6 +16,11 @@ const schema = z.object({
   lfsChunkSize: z.coerce.number().int().min(1024),
   /** Maximum request body for JSON and NDJSON commit bodies, bytes. */
   maxCommitBytes: z.coerce.number().int().positive(),
+  /** `s3://bucket/prefix` to keep blobs in a bucket; unset = the data folder. */
+  blobStore: z.string().regex(/^s3:\/\//, "must be s3://bucket/prefix").optional(),
+  /** The S3 API endpoint Hubble talks to (unset: AWS). */
+  s3Endpoint: z.string().url().optional(),
+  s3Region: z.string().min(1),
   /** Largest single file accepted (LFS batch, browser uploads); the Hub's own limit is 50 GB. */
   maxFileBytes: z.coerce.number().int().positive(),
   /** Lifetime of Xet CAS access tokens, seconds. */
@@ -54,6 +59,9 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     lfsMultipartThreshold: pick("lfsMultipartThreshold", "HUBBLE_LFS_MULTIPART_THRESHOLD", String(512 * 1024 * 1024)),
     lfsChunkSize: pick("lfsChunkSize", "HUBBLE_LFS_CHUNK_SIZE", String(64 * 1024 * 1024)),
     maxCommitBytes: pick("maxCommitBytes", "HUBBLE_MAX_COMMIT_BYTES", String(1024 * 1024 * 1024)),
+    blobStore: pick("blobStore", "HUBBLE_BLOB_STORE") || undefined,
+    s3Endpoint: pick("s3Endpoint", "HUBBLE_S3_ENDPOINT") || undefined,
+    s3Region: pick("s3Region", "HUBBLE_S3_REGION", "us-east-1"),
     maxFileBytes: pick("maxFileBytes", "HUBBLE_MAX_FILE_BYTES", String(50 * 1000 ** 3)),
     xetTokenTtl: pick("xetTokenTtl", "HUBBLE_XET_TOKEN_TTL", "900"),
     xetVerifyThreads: pick("xetVerifyThreads", "HUBBLE_XET_VERIFY_THREADS", "2"),

@@ -2,6 +2,7 @@
  * The only place that builds adapters and hands them to the core and the surfaces.
  */
 import type { Sha256 } from "./core/ids.js";
+import { parseS3Url, S3BlobStore, s3Client } from "./adapters/blob/s3-blob-store.js";
 import { randomBytes } from "node:crypto";
 import { access, chmod, mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -86,7 +87,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   const db = await openSqlite(join(config.data, "hubble.db"));
   const meta = kyselyMetaStore(db);
   const gitStore = new FsGitStore(config.data);
-  const blobs = new FsBlobStore(config.data);
+  const blobs = await openBlobStore(config);
   const access = new Access(meta);
   const secret = await loadSecret(config.data);
   const pool = verifyPool(config.xetVerifyThreads);
@@ -167,4 +168,13 @@ export async function startSsh(h: Hubble, config: Config): Promise<SshServer> {
     httpLocal: () => `${loopback}:${addr.port}`,
     publicBase: () => config.publicUrl ?? `http://${addr.family === "IPv6" ? `[${config.host}]` : config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${addr.port}`,
   });
+}
+
+/** The blob store the config names: a bucket (`HUBBLE_BLOB_STORE=s3://…`) or the data folder. */
+async function openBlobStore(config: Config): Promise<FsBlobStore | S3BlobStore> {
+  if (!config.blobStore) return new FsBlobStore(config.data);
+  const loc = parseS3Url(config.blobStore);
+  const store = new S3BlobStore(s3Client({ ...loc, endpoint: config.s3Endpoint, region: config.s3Region }), loc);
+  await store.check();
+  return store;
 }

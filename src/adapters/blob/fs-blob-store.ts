@@ -7,6 +7,7 @@ import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink, type FileHandle 
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { HubError } from "../../core/errors.js";
+import { blobKeyPath } from "../../core/blob-keys.js";
 import type { BlobKey, BlobReader, BlobStore, PutExpect } from "../../core/ports.js";
 import type { Sha256 } from "../../core/ids.js";
 
@@ -28,20 +29,6 @@ async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
       }
     }
     rest = next;
-  }
-}
-
-/** Relative location of a key; the layout is documented in docs/architecture.md. */
-export function blobKeyPath(key: BlobKey): string {
-  switch (key.kind) {
-    case "lfs":
-      return `lfs/${key.oid.slice(0, 2)}/${key.oid.slice(2, 4)}/${key.oid}`;
-    case "upload-part":
-      return `uploads/${key.uploadId}/${key.part}`;
-    case "xorb":
-      return `xet/xorbs/${key.hash.slice(0, 2)}/${key.hash}`;
-    case "shard":
-      return `xet/shards/${key.sha256.slice(0, 2)}/${key.sha256}`;
   }
 }
 
