@@ -1,30 +1,39 @@
 /**
  * End-to-end: the real huggingface_hub (pinned in test/e2e/requirements.txt) against a real
- * Hubble process. Each pytest case is reported; the suite fails if any case fails.
+ * Hubble process, with Xet off and on, once with blobs in the data folder and once in a real S3
+ * server (versitygw). Each pytest case is reported; the suite fails if any case fails.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { existsSync } from "node:fs";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { s3Client } from "../../src/adapters/blob/s3-blob-store.js";
+import { startS3, type S3Server } from "../support/s3-server.js";
 import { PYTHON, ROOT, startServer, type TestServer } from "./harness.js";
 
 let server: TestServer;
+let s3: S3Server | undefined;
 const env: Record<string, string> = {};
 
-before(async () => {
-  server = await startServer();
+async function start(backend: "folder" | "s3") {
+  if (backend === "s3") s3 = await startS3();
+  server = await startServer(s3?.env ?? {});
   server.cli(["user", "create", "bob", "--fullname", "Bob"]);
   server.cli(["user", "create", "carol"]);
   server.cli(["org", "create", "acme", "--fullname", "Acme Corp", "--member", "admin:admin", "--member", "bob:read"]);
   env.HUBBLE_READ_TOKEN = server.cli(["token", "create", "--user", "bob", "--role", "read", "--name", "bob-read"]);
   env.HUBBLE_OTHER_TOKEN = server.cli(["token", "create", "--user", "carol", "--role", "write"]);
-});
+}
 
-after(async () => {
+async function stop() {
   await server?.stop();
-});
+  await s3?.stop();
+  s3 = undefined;
+}
 
 async function pytest(args: string[], extraEnv: Record<string, string>): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), "hubble-hfhome-"));
@@ -58,11 +67,28 @@ async function pytest(args: string[], extraEnv: Record<string, string>): Promise
   }
 }
 
-test("huggingface_hub end-to-end scenarios over LFS (pytest, HF_HUB_DISABLE_XET=1)", { timeout: 20 * 60_000 }, async () => {
-  await pytest([join(ROOT, "test/e2e/python"), "--ignore", join(ROOT, "test/e2e/python/xet")], { HF_HUB_DISABLE_XET: "1" });
-});
+for (const backend of ["folder", "s3"] as const) {
+  describe(`blobs in the ${backend === "s3" ? "S3 bucket" : "data folder"}`, () => {
+    before(() => start(backend));
+    after(stop);
 
-test("huggingface_hub + hf_xet end-to-end scenarios with Xet on (pytest)", { timeout: 20 * 60_000 }, async () => {
-  const out = await pytest([join(ROOT, "test/e2e/python/xet")], {});
-  assert.match(out, /re-upload received \d+ bytes/);
-});
+    test("huggingface_hub end-to-end scenarios over LFS (pytest, HF_HUB_DISABLE_XET=1)", { timeout: 20 * 60_000 }, async () => {
+      await pytest([join(ROOT, "test/e2e/python"), "--ignore", join(ROOT, "test/e2e/python/xet")], { HF_HUB_DISABLE_XET: "1" });
+    });
+
+    test("huggingface_hub + hf_xet end-to-end scenarios with Xet on (pytest)", { timeout: 20 * 60_000 }, async () => {
+      const out = await pytest([join(ROOT, "test/e2e/python/xet")], {});
+      assert.match(out, /re-upload received \d+ bytes/);
+    });
+
+    test("the large objects are where the configuration says", async () => {
+      const inFolder = existsSync(join(server.data, "lfs")) || existsSync(join(server.data, "xet"));
+      if (backend === "folder") return assert.ok(inFolder, "LFS/Xet objects in the data folder");
+      assert.ok(!inFolder, "no LFS/Xet object in the data folder");
+      const listed = await s3Client({ bucket: s3!.bucket, prefix: "", endpoint: s3!.endpoint, region: "us-east-1" }).send(new ListObjectsV2Command({ Bucket: s3!.bucket, Prefix: "hubble/" }));
+      const keys = (listed.Contents ?? []).map((o) => o.Key!);
+      assert.ok(keys.some((k) => k.startsWith("hubble/lfs/")), "LFS objects in the bucket");
+      assert.ok(keys.some((k) => k.startsWith("hubble/xet/xorbs/")), "xorbs in the bucket");
+    });
+  });
+}
