@@ -14,6 +14,12 @@ if ! command -v git >/dev/null || ! git lfs version >/dev/null 2>&1 || ! command
   fi
 fi
 
+# PostgreSQL from Debian: the HTTP suites run a second time on it (a throwaway cluster per test
+# process, started by test/support/postgres.ts), and the end-to-end runs on PostgreSQL + S3.
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; else echo "postgresql is required (apt-get install postgresql)" >&2; exit 1; fi
+fi
+
 if [ ! -d node_modules ]; then npm install --no-audit --no-fund; fi
 
 req=test/e2e/requirements.txt
@@ -40,3 +46,5 @@ fi
 
 npm run build --silent
 node --test --test-concurrency=1 dist/test/
+# The same HTTP suites with the metadata in PostgreSQL: one test body per store, both databases.
+HUBBLE_TEST_DATABASE=postgres node --test --test-concurrency=1 dist/test/http/

@@ -16,6 +16,8 @@ const schema = z.object({
   lfsChunkSize: z.coerce.number().int().min(1024),
   /** Maximum request body for JSON and NDJSON commit bodies, bytes. */
   maxCommitBytes: z.coerce.number().int().positive(),
+  /** `postgres://…` for the metadata; unset = SQLite in the data folder. */
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   /** `s3://bucket/prefix` to keep blobs in a bucket; unset = the data folder. */
   blobStore: z.string().regex(/^s3:\/\//, "must be s3://bucket/prefix").optional(),
   /** The S3 API endpoint Hubble talks to (unset: AWS). */
@@ -59,6 +61,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     lfsMultipartThreshold: pick("lfsMultipartThreshold", "HUBBLE_LFS_MULTIPART_THRESHOLD", String(512 * 1024 * 1024)),
     lfsChunkSize: pick("lfsChunkSize", "HUBBLE_LFS_CHUNK_SIZE", String(64 * 1024 * 1024)),
     maxCommitBytes: pick("maxCommitBytes", "HUBBLE_MAX_COMMIT_BYTES", String(1024 * 1024 * 1024)),
+    databaseUrl: pick("databaseUrl", "HUBBLE_DATABASE_URL") || undefined,
     blobStore: pick("blobStore", "HUBBLE_BLOB_STORE") || undefined,
     s3Endpoint: pick("s3Endpoint", "HUBBLE_S3_ENDPOINT") || undefined,
     s3Region: pick("s3Region", "HUBBLE_S3_REGION", "us-east-1"),

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { FsBlobStore } from "./adapters/blob/fs-blob-store.js";
-import { kyselyMetaStore, openSqlite } from "./adapters/db/meta-store.js";
+import { kyselyMetaStore, openDatabase } from "./adapters/db/meta-store.js";
 import { FsGitStore } from "./adapters/git/git-store.js";
 import { Access } from "./core/access.js";
 import { Accounts } from "./core/accounts.js";
@@ -84,7 +84,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   process.umask(0o077);
   await mkdir(config.data, { recursive: true, mode: 0o700 });
   await chmod(config.data, 0o700);
-  const db = await openSqlite(join(config.data, "hubble.db"));
+  const db = await openDatabase(config.databaseUrl, join(config.data, "hubble.db"));
   const meta = kyselyMetaStore(db);
   const gitStore = new FsGitStore(config.data);
   const blobs = await openBlobStore(config);

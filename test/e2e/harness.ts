@@ -59,7 +59,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     sshPort,
     proc,
     cli(args) {
-      const r = spawnSync(process.execPath, [CLI, ...args, "--data", data], { encoding: "utf8" });
+      // The same settings as the server (its database and blob store), so admin commands see its data.
+      const r = spawnSync(process.execPath, [CLI, ...args, "--data", data], { encoding: "utf8", env: { ...process.env, ...env } });
       if (r.status !== 0) throw new Error(`hubble ${args.join(" ")} failed: ${r.stderr}`);
       return r.stdout.trim();
     },

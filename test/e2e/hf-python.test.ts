@@ -12,6 +12,7 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { s3Client } from "../../src/adapters/blob/s3-blob-store.js";
+import { startPostgres, type Postgres } from "../support/postgres.js";
 import { startS3, type S3Server } from "../support/s3-server.js";
 import { PYTHON, ROOT, startServer, type TestServer } from "./harness.js";
 
@@ -19,9 +20,16 @@ let server: TestServer;
 let s3: S3Server | undefined;
 const env: Record<string, string> = {};
 
+let pgCluster: Postgres | undefined;
+
 async function start(backend: "folder" | "s3") {
-  if (backend === "s3") s3 = await startS3();
-  server = await startServer(s3?.env ?? {});
+  let extra: Record<string, string> = {};
+  if (backend === "s3") {
+    s3 = await startS3();
+    pgCluster = await startPostgres();
+    extra = { ...s3.env, HUBBLE_DATABASE_URL: await pgCluster.database() };
+  }
+  server = await startServer(extra);
   server.cli(["user", "create", "bob", "--fullname", "Bob"]);
   server.cli(["user", "create", "carol"]);
   server.cli(["org", "create", "acme", "--fullname", "Acme Corp", "--member", "admin:admin", "--member", "bob:read"]);
@@ -32,7 +40,9 @@ async function start(backend: "folder" | "s3") {
 async function stop() {
   await server?.stop();
   await s3?.stop();
+  await pgCluster?.stop();
   s3 = undefined;
+  pgCluster = undefined;
 }
 
 async function pytest(args: string[], extraEnv: Record<string, string>): Promise<string> {
@@ -68,7 +78,7 @@ async function pytest(args: string[], extraEnv: Record<string, string>): Promise
 }
 
 for (const backend of ["folder", "s3"] as const) {
-  describe(`blobs in the ${backend === "s3" ? "S3 bucket" : "data folder"}`, () => {
+  describe(backend === "s3" ? "scale-out storage: PostgreSQL + S3 bucket" : "embedded default: SQLite + data folder", () => {
     before(() => start(backend));
     after(stop);
 
@@ -81,10 +91,11 @@ for (const backend of ["folder", "s3"] as const) {
       assert.match(out, /re-upload received \d+ bytes/);
     });
 
-    test("the large objects are where the configuration says", async () => {
+    test("metadata and large objects are where the configuration says", async () => {
       const inFolder = existsSync(join(server.data, "lfs")) || existsSync(join(server.data, "xet"));
       if (backend === "folder") return assert.ok(inFolder, "LFS/Xet objects in the data folder");
       assert.ok(!inFolder, "no LFS/Xet object in the data folder");
+      assert.ok(!existsSync(join(server.data, "hubble.db")), "no SQLite database: the metadata is in PostgreSQL");
       const listed = await s3Client({ bucket: s3!.bucket, prefix: "", endpoint: s3!.endpoint, region: "us-east-1" }).send(new ListObjectsV2Command({ Bucket: s3!.bucket, Prefix: "hubble/" }));
       const keys = (listed.Contents ?? []).map((o) => o.Key!);
       assert.ok(keys.some((k) => k.startsWith("hubble/lfs/")), "LFS objects in the bucket");

@@ -3,8 +3,9 @@
  * (scale-out) share this code; the dialect is chosen in main.ts.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { Kysely, Migrator, SqliteDialect, sql, type Selectable } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Selectable } from "kysely";
 import Database from "better-sqlite3";
+import pg from "pg";
 import type { AccessRequest, Account, FineGrained, LockRecord, MetaStore, RepoQuery, RepoRecord, SshKeyRecord, TokenRecord } from "../../core/ports.js";
 import type { RepoType, Sha256 } from "../../core/ids.js";
 import type { Database as Schema, ReposTable } from "./schema.js";
@@ -15,6 +16,21 @@ import { kyselyXetIndex } from "./xet-index.js";
 const now = () => new Date().toISOString();
 
 /** Opens (and migrates) the embedded SQLite database in WAL mode. */
+/**
+ * Opens the metadata database a URL names — `postgres://…` (a pool) — else SQLite at `file` —
+ * and brings it to the latest migration (on PostgreSQL Kysely's migrator holds an advisory lock,
+ * so nodes starting together take turns).
+ */
+export async function openDatabase(url: string | undefined, file: string): Promise<Kysely<Schema>> {
+  if (!url) return openSqlite(file);
+  // int8 (sizes, counts) arrives as a string by default; every value Hubble stores is below 2^53.
+  pg.types.setTypeParser(20, (v) => Number(v));
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+  const { error } = await new Migrator({ db, provider: migrations }).migrateToLatest();
+  if (error) throw error;
+  return db;
+}
+
 export async function openSqlite(file: string): Promise<Kysely<Schema>> {
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");

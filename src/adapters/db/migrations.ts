@@ -3,13 +3,25 @@
  * and PostgreSQL. Never edit a released migration; add the next number.
  */
 import { randomBytes } from "node:crypto";
-import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { PostgresAdapter, sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from "kysely";
+
+/*
+ * The one list runs on SQLite and PostgreSQL. Where the two differ, a helper picks the type:
+ * the row id (SQLite `integer primary key autoincrement`, PostgreSQL `serial`) and raw bytes
+ * (`blob` / `bytea`). The SQL these helpers produce on SQLite is what the migrations always made.
+ */
+const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter instanceof PostgresAdapter;
+const idColumn =
+  (db: Kysely<any>) =>
+  <T extends string>(t: CreateTableBuilder<T, any>) =>
+    isPostgres(db) ? t.addColumn("id", "serial", (c) => c.primaryKey()) : t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+const bytes = (db: Kysely<any>) => (isPostgres(db) ? sql`bytea` : "blob");
 
 const m001: Migration = {
   async up(db: Kysely<any>) {
     await db.schema
       .createTable("accounts")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .$call(idColumn(db))
       .addColumn("name", "varchar(96)", (c) => c.notNull())
       .addColumn("name_lower", "varchar(96)", (c) => c.notNull().unique())
       .addColumn("type", "varchar(8)", (c) => c.notNull())
@@ -28,7 +40,7 @@ const m001: Migration = {
       .execute();
     await db.schema
       .createTable("tokens")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .$call(idColumn(db))
       .addColumn("account_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
       .addColumn("name", "varchar(128)", (c) => c.notNull())
       .addColumn("role", "varchar(8)", (c) => c.notNull())
@@ -38,7 +50,7 @@ const m001: Migration = {
       .execute();
     await db.schema
       .createTable("repos")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .$call(idColumn(db))
       .addColumn("type", "varchar(8)", (c) => c.notNull())
       .addColumn("namespace", "varchar(96)", (c) => c.notNull())
       .addColumn("name", "varchar(96)", (c) => c.notNull())
@@ -85,7 +97,7 @@ const m002: Migration = {
   async up(db: Kysely<any>) {
     await db.schema
       .createTable("lfs_locks")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .$call(idColumn(db))
       .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
       .addColumn("path", "varchar(4096)", (c) => c.notNull())
       .addColumn("ref_name", "varchar(256)")
@@ -105,7 +117,7 @@ const m003: Migration = {
       .addColumn("hash", "varchar(64)", (c) => c.primaryKey())
       .addColumn("length", "bigint", (c) => c.notNull())
       .addColumn("unpacked", "bigint", (c) => c.notNull())
-      .addColumn("chunks", "blob", (c) => c.notNull())
+      .addColumn("chunks", bytes(db), (c) => c.notNull())
       .addColumn("created_at", "varchar(32)", (c) => c.notNull())
       .execute();
     await db.schema
@@ -171,7 +183,7 @@ const m005: Migration = {
     await db.schema.alterTable("repos").addColumn("created_by", "integer").execute();
     await db.schema
       .createTable("sessions")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .$call(idColumn(db))
       .addColumn("account_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
       .addColumn("session_hash", "varchar(64)", (c) => c.notNull().unique())
       .addColumn("created_at", "varchar(32)", (c) => c.notNull())
@@ -179,7 +191,7 @@ const m005: Migration = {
       .execute();
     await db.schema
       .createTable("ssh_keys")
-      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .$call(idColumn(db))
       .addColumn("account_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
       .addColumn("title", "varchar(255)", (c) => c.notNull())
       .addColumn("key_type", "varchar(32)", (c) => c.notNull())
