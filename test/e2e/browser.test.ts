@@ -72,7 +72,7 @@ test("browse home → repo → files → file → history → commit, with no co
   await page.getByRole("link", { name: "train.py" }).click();
   await page.getByText("print('training')").waitFor();
   assert.match(page.url(), /\/admin\/tour\/blob\/main\/train\.py$/);
-  await page.getByRole("link", { name: "History" }).click();
+  await page.getByRole("link", { name: "History", exact: true }).click();
   await page.getByRole("link", { name: "Add the model card and code" }).click();
   await page.getByRole("heading", { name: "Add the model card and code" }).waitFor();
   assert.match(page.url(), /\/admin\/tour\/commit\/[0-9a-f]{40}$/);
