@@ -10,6 +10,8 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { FsBlobStore } from "./adapters/blob/fs-blob-store.js";
 import { kyselyMetaStore, openDatabase } from "./adapters/db/meta-store.js";
+import { PgRefLocks } from "./adapters/db/pg-locks.js";
+import { KeyedMutex } from "./core/mutex.js";
 import { FsGitStore } from "./adapters/git/git-store.js";
 import { Access } from "./core/access.js";
 import { Accounts } from "./core/accounts.js";
@@ -84,7 +86,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   process.umask(0o077);
   await mkdir(config.data, { recursive: true, mode: 0o700 });
   await chmod(config.data, 0o700);
-  const db = await openDatabase(config.databaseUrl, join(config.data, "hubble.db"));
+  const { db, pool: pgPool } = await openDatabase(config.databaseUrl, join(config.data, "hubble.db"));
   const meta = kyselyMetaStore(db);
   const gitStore = new FsGitStore(config.data);
   const blobs = await openBlobStore(config);
@@ -107,7 +109,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     repos,
     storage: new Storage(meta, gitStore, blobs, access, repos),
     reads: new Reads(gitStore, (repoId, oids) => xet.filesForOids(repoId, oids), readLarge),
-    commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid), readLarge),
+    commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid), readLarge, pgPool ? new PgRefLocks(pgPool) : new KeyedMutex()),
     locks: new Locks(meta, access),
     lfs,
     xet,

@@ -10,7 +10,7 @@ import { errors, HubError } from "./errors.js";
 import { lfsPatterns, trackLine } from "./gitattributes.js";
 import { parseRefName, type CommitOid, type RepoPath, type Sha256 } from "./ids.js";
 import { formatPointer } from "./lfs-pointer.js";
-import { KeyedMutex } from "./mutex.js";
+import { KeyedMutex, type RefLocks } from "./mutex.js";
 import type { GitRepo, GitStore, MetaStore, ObjectBatch, RepoRecord, TreeChange } from "./ports.js";
 import { fullName, signatureOf } from "./repos.js";
 import { resolveRevision } from "./content.js";
@@ -64,8 +64,6 @@ const STALE = "The branch was updated since you opened this page. Please refresh
 
 /** Write use cases over git refs. */
 export class Commits {
-  private readonly locks = new KeyedMutex();
-
   constructor(
     private readonly meta: MetaStore,
     private readonly gitStore: GitStore,
@@ -73,6 +71,8 @@ export class Commits {
     private readonly held: (repoId: number, oid: Sha256) => Promise<number | null> = (r, o) => meta.lfs.linked(r, o),
     /** Bytes [start, end] of a large file the repo holds (safetensors headers). */
     private readonly readLfs: (repoId: number, oid: Sha256, start: number, end: number) => Promise<Buffer> = async () => Buffer.alloc(0),
+    /** Ref locks: in process on one node, across nodes on PostgreSQL. */
+    private readonly locks: RefLocks = new KeyedMutex(),
   ) {}
 
   /** The git repository of a record. */

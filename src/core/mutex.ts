@@ -1,5 +1,14 @@
+/**
+ * A lock per key around work that moves a ref: every ref move through Hubble (commit API, branch
+ * and tag changes, squash) runs inside one, so concurrent writers queue instead of failing.
+ * Git's compare-and-swap `update-ref` stays the last guard.
+ */
+export interface RefLocks {
+  run<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
 /** Keyed async mutex: serialises work on one key (e.g. one branch) inside this process. */
-export class KeyedMutex {
+export class KeyedMutex implements RefLocks {
   private readonly tails = new Map<string, Promise<void>>();
 
   /** Runs fn once every earlier holder of `key` is done. */

@@ -26,9 +26,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts Hubble; `env` adds HUBBLE_* settings. */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const data = await mkdtemp(join(tmpdir(), "hubble-test-"));
+/**
+ * Starts Hubble; `env` adds HUBBLE_* settings. `data` shares another node's data folder (the git
+ * volume and server secret of a scale-out deployment); such a node leaves the folder on stop.
+ */
+export async function startServer(env: Record<string, string> = {}, o: { data?: string } = {}): Promise<TestServer> {
+  const data = o.data ?? (await mkdtemp(join(tmpdir(), "hubble-test-")));
   const proc = spawn(process.execPath, [CLI, "serve", "--host", "127.0.0.1", "--port", "0", "--data", data], {
     env: { ...process.env, HUBBLE_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -75,7 +78,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (proc.exitCode === null) proc.kill("SIGKILL");
       }
-      await rm(data, { recursive: true, force: true });
+      if (!o.data) await rm(data, { recursive: true, force: true });
     },
   };
 }

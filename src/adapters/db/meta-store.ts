@@ -21,14 +21,15 @@ const now = () => new Date().toISOString();
  * and brings it to the latest migration (on PostgreSQL Kysely's migrator holds an advisory lock,
  * so nodes starting together take turns).
  */
-export async function openDatabase(url: string | undefined, file: string): Promise<Kysely<Schema>> {
-  if (!url) return openSqlite(file);
+export async function openDatabase(url: string | undefined, file: string): Promise<{ db: Kysely<Schema>; pool: pg.Pool | null }> {
+  if (!url) return { db: await openSqlite(file), pool: null };
   // int8 (sizes, counts) arrives as a string by default; every value Hubble stores is below 2^53.
   pg.types.setTypeParser(20, (v) => Number(v));
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const { error } = await new Migrator({ db, provider: migrations }).migrateToLatest();
   if (error) throw error;
-  return db;
+  return { db, pool };
 }
 
 export async function openSqlite(file: string): Promise<Kysely<Schema>> {

@@ -1,0 +1,78 @@
+/**
+ * Two Hubble nodes on one PostgreSQL, one S3 bucket and one git volume, as a scale-out deployment
+ * runs them: what one node takes in, the other serves byte for byte (LFS and Xet, through
+ * huggingface_hub), and 20 commits to one branch sent concurrently, alternating between the nodes,
+ * all land — none lost, history linear — because ref moves hold a lock that works across nodes.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { startPostgres, type Postgres } from "../support/postgres.js";
+import { startS3, type S3Server } from "../support/s3-server.js";
+import { PYTHON, startServer, type TestServer } from "./harness.js";
+import { writeRandomFile } from "./random-file.js";
+
+let pgc: Postgres;
+let s3: S3Server;
+let a: TestServer;
+let b: TestServer;
+let work: string;
+
+before(async () => {
+  pgc = await startPostgres();
+  s3 = await startS3();
+  const env = { ...s3.env, HUBBLE_DATABASE_URL: await pgc.database() };
+  a = await startServer(env);
+  b = await startServer(env, { data: a.data });
+  work = await mkdtemp(join(tmpdir(), "hubble-2nodes-"));
+});
+after(async () => {
+  await b?.stop();
+  await a?.stop();
+  await s3?.stop();
+  await pgc?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const py = (endpoint: string, code: string, extra: Record<string, string> = {}) =>
+  execFileSync(PYTHON, ["-c", code], { env: { PATH: process.env.PATH, HOME: work, HF_HOME: join(work, `hf-${endpoint.split(":").pop()}`), HF_ENDPOINT: endpoint, HF_TOKEN: a.adminToken, HF_HUB_DISABLE_TELEMETRY: "1", HF_HUB_DISABLE_PROGRESS_BARS: "1", ...extra }, encoding: "utf8" }).trim();
+
+test("upload through one node, download through the other: LFS and Xet, identical bytes", { timeout: 300_000 }, async () => {
+  const lfsSha = await writeRandomFile(join(work, "lfs.bin"), 12 << 20, 7);
+  const xetSha = await writeRandomFile(join(work, "xet.bin"), 12 << 20, 11);
+  py(a.url, `from huggingface_hub import HfApi; api = HfApi(); api.create_repo("admin/shared"); api.upload_file(path_or_fileobj="${join(work, "lfs.bin")}", path_in_repo="lfs.bin", repo_id="admin/shared")`, { HF_HUB_DISABLE_XET: "1" });
+  py(a.url, `from huggingface_hub import HfApi; HfApi().upload_file(path_or_fileobj="${join(work, "xet.bin")}", path_in_repo="xet.bin", repo_id="admin/shared")`);
+  for (const [name, want] of [["lfs.bin", lfsSha], ["xet.bin", xetSha]] as const) {
+    const path = py(b.url, `from huggingface_hub import hf_hub_download; print(hf_hub_download("admin/shared", "${name}"))`);
+    assert.equal(createHash("sha256").update(await readFile(path)).digest("hex"), want, `${name} through node B`);
+  }
+  const info = (await (await fetch(`${b.url}/api/models/admin/shared/paths-info/main`, { method: "POST", headers: { authorization: `Bearer ${a.adminToken}`, "content-type": "application/json" }, body: JSON.stringify({ paths: ["xet.bin"] }) })).json()) as { xetHash?: string }[];
+  assert.match(String(info[0]?.xetHash), /^[0-9a-f]{64}$/, "node B knows the Xet file node A indexed");
+});
+
+test("20 concurrent commits to one branch, alternating nodes: all land, history linear", { timeout: 120_000 }, async () => {
+  const auth = { authorization: `Bearer ${a.adminToken}` };
+  assert.equal((await fetch(`${a.url}/api/repos/create`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ name: "busy" }) })).status, 200);
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      fetch(`${(i % 2 ? b : a).url}/api/models/admin/busy/commit/main`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/x-ndjson" },
+        body: [{ key: "header", value: { summary: `commit ${i}` } }, { key: "file", value: { path: `f/${i}.txt`, content: Buffer.from(`${i}`).toString("base64"), encoding: "base64" } }].map((l) => JSON.stringify(l)).join("\n"),
+      }).then(async (r) => [r.status, await r.text()] as const),
+    ),
+  );
+  assert.deepEqual(results.filter(([s]) => s !== 200), [], "every commit succeeded");
+  const commits = (await (await fetch(`${b.url}/api/models/admin/busy/commits/main`, { headers: auth })).json()) as { title: string; id: string }[];
+  assert.equal(commits.filter((c) => c.title.startsWith("commit ")).length, 20, "no lost update");
+  const tree = (await (await fetch(`${a.url}/api/models/admin/busy/tree/main/f`, { headers: auth })).json()) as { path: string }[];
+  assert.equal(tree.length, 20, "every file is in the final tree");
+  // Linear: each commit has exactly one parent, the one before it.
+  const git = (args: string[]) => execFileSync("git", args, { cwd: join(a.data, "repos", "models", "admin", "busy.git"), encoding: "utf8" }).trim();
+  assert.equal(git(["rev-list", "--merges", "--count", "main"]), "0");
+  assert.equal(Number(git(["rev-list", "--count", "main"])), commits.length);
+});
