@@ -3,8 +3,8 @@
  * process per repo reaped when idle, and the push-policy hook installed at startup.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { mkdir, readdir, rename, rm, stat as fsStat } from "node:fs/promises";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFile, mkdir, readdir, rename, rm, stat as fsStat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errors } from "../../core/errors.js";
@@ -29,8 +29,15 @@ export class FsGitStore implements GitStore {
     mkdirSync(this.hooksDir, { recursive: true });
     const script = fileURLToPath(new URL("./pre-receive.js", import.meta.url));
     const hook = join(this.hooksDir, "pre-receive");
-    writeFileSync(`${hook}.tmp`, `#!/bin/sh\nexec '${process.execPath}' '${script}'\n`, { mode: 0o755 });
-    renameSync(`${hook}.tmp`, hook);
+    const content = `#!/bin/sh\nexec '${process.execPath}' '${script}'\n`;
+    // Nodes sharing the git volume write it only when it differs (another build or Node), atomically.
+    if ((existsSync(hook) ? readFileSync(hook, "utf8") : "") !== content) {
+      const tmp = `${hook}.${process.pid}.${randomUUID()}.tmp`;
+      writeFileSync(tmp, content, { mode: 0o755 });
+      renameSync(tmp, hook);
+    }
+    // An empty template: no sample hooks, description or info/exclude in each repository.
+    mkdirSync(join(root, "repos", ".template"), { recursive: true });
     this.reaper = setInterval(() => {
       for (const [dir, c] of this.cats) {
         if (c.idleFor() > 60_000) {
@@ -71,18 +78,25 @@ export class FsGitStore implements GitStore {
     if (await fsStat(dir).catch(() => null)) throw errors.conflict("Repository storage already exists");
     const tmp = join(this.root, "repos", ".tmp", randomUUID() + ".git");
     await mkdir(dirname(tmp), { recursive: true });
-    await git(dirname(tmp), ["init", "--bare", "--quiet", `--initial-branch=${defaultBranch}`, tmp]);
+    await git(dirname(tmp), ["init", "--bare", "--quiet", `--template=${join(this.root, "repos", ".template")}`, `--initial-branch=${defaultBranch}`, tmp]);
     await this.configure(tmp);
     await mkdir(dirname(dir), { recursive: true });
     await rename(tmp, dir);
     return this.open(type, fullName);
   }
 
-  /** Shared config of every repository Hubble makes (init and copy). */
+  /**
+   * Shared config of every repository Hubble makes (init and copy), appended in one write (a git
+   * process per key cost more than the rest of creating a repo). For a git volume shared by
+   * several nodes: objects and refs are fsynced before a ref points at them, and git never starts
+   * an automatic gc on its own (Hubble's gc runs under the repo's lock).
+   */
   private async configure(dir: string) {
-    await git(dir, ["config", "uploadpack.allowFilter", "true"]);
-    await git(dir, ["config", "receive.denyDeleteCurrent", "true"]);
-    await git(dir, ["config", "transfer.fsckObjects", "true"]);
+    await appendFile(
+      join(dir, "config"),
+      "[uploadpack]\n\tallowFilter = true\n[receive]\n\tdenyDeleteCurrent = true\n\tautogc = false\n[transfer]\n\tfsckObjects = true\n" +
+        "[gc]\n\tauto = 0\n[core]\n\tfsync = committed\n\tfsyncMethod = fsync\n",
+    );
   }
 
   async copy(type: RepoType, from: string, to: string) {
