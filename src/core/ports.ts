@@ -2,6 +2,7 @@
  * Ports: what the core needs from the outside world. Adapters implement them; main.ts wires them.
  * The core imports no framework, driver or SDK.
  */
+import type { ThrottleStore } from "./throttle.js";
 import type { Readable } from "node:stream";
 import type { CommitOid, RepoType, Sha256 } from "./ids.js";
 import type { DiffFile, ObjectBatch, TreeChange } from "./git-write-port.js";
@@ -318,6 +319,8 @@ export interface MetaStore {
     /** Number of repos the account owns. */
     repoCount(id: number): Promise<number>;
   };
+  /** Login failure counts shared by every node (see core/throttle.ts). */
+  throttle: ThrottleStore;
   sessions: {
     create(s: { accountId: number; hash: string; expiresAt: string }): Promise<void>;
     byHash(hash: string): Promise<{ id: number; accountId: number; createdAt: string; expiresAt: string } | null>;

@@ -9,23 +9,28 @@ import { Accounts, hashPassword, hashToken, parseEmail, parseFullname, parsePass
 import { errors, HubError } from "./errors.js";
 import { parseAccountName } from "./ids.js";
 import type { Account, MetaStore } from "./ports.js";
-import { Throttle } from "./throttle.js";
+import { Throttle, type ThrottleStore } from "./throttle.js";
 
 const SESSION_PREFIX = "hbs_";
 
 /** Session use cases. */
 export class Sessions {
   /** 5 free failures per user name in 15 min, then 1 s, 2 s, 4 s … up to 15 min. */
-  private readonly byUser = new Throttle({ free: 5, windowMs: 15 * 60_000, baseLockMs: 1000, maxLockMs: 15 * 60_000 });
+  private readonly byUser: Throttle;
   /** A client address gets more room (several users behind one NAT), then the same curve. */
-  private readonly byAddress = new Throttle({ free: 20, windowMs: 15 * 60_000, baseLockMs: 1000, maxLockMs: 15 * 60_000 });
+  private readonly byAddress: Throttle;
   private dummyHash: Promise<string> | null = null;
 
   constructor(
     private readonly meta: MetaStore,
     private readonly accounts: Accounts,
     private readonly o: { registration: "open" | "closed"; sessionTtlSeconds: number },
-  ) {}
+    /** Failure counts: the database's, so every node shares one budget. */
+    throttleStore: ThrottleStore = meta.throttle,
+  ) {
+    this.byUser = new Throttle({ free: 5, windowMs: 15 * 60_000, baseLockMs: 1000, maxLockMs: 15 * 60_000 }, throttleStore);
+    this.byAddress = new Throttle({ free: 20, windowMs: 15 * 60_000, baseLockMs: 1000, maxLockMs: 15 * 60_000 }, throttleStore);
+  }
 
   /** Self-service registration (unless the config closes it). */
   async register(b: { username: string; email: string; password: string; fullname?: string }): Promise<Account> {
@@ -42,18 +47,18 @@ export class Sessions {
     if (b.password.length > 1024 || b.username.length > 96) throw errors.badRequest("'username' or 'password' is too long");
     const userKey = `u:${b.username.toLowerCase()}`;
     const addrKey = `a:${address}`;
-    const wait = Math.max(this.byUser.waitMs(userKey), this.byAddress.waitMs(addrKey));
+    const wait = Math.max(await this.byUser.waitMs(userKey), await this.byAddress.waitMs(addrKey));
     if (wait > 0) throw tooMany(wait);
     const user = await this.meta.accounts.byName(b.username);
     const stored = user && user.type === "user" ? await this.meta.accounts.passwordHash(user.id) : null;
     // Same work whether or not the user exists or has a password.
     const ok = await verifyPassword(b.password, stored ?? (await this.dummy()));
     if (!ok || !user || !stored) {
-      const lock = Math.max(this.byUser.fail(userKey), this.byAddress.fail(addrKey));
+      const lock = Math.max(await this.byUser.fail(userKey), await this.byAddress.fail(addrKey));
       if (lock > 0) throw tooMany(lock);
       throw errors.unauthorized("Invalid username or password");
     }
-    this.byUser.succeed(userKey);
+    await this.byUser.succeed(userKey);
     if (user.disabled) throw errors.forbidden("This account is disabled");
     const session = `${SESSION_PREFIX}${randomBytes(32).toString("base64url")}`;
     const expiresAt = new Date(Date.now() + this.o.sessionTtlSeconds * 1000).toISOString();
@@ -69,11 +74,11 @@ export class Sessions {
     if (!actor) throw errors.unauthorized("You must be logged in to change your password");
     if (b.currentPassword.length > 1024) throw errors.badRequest("'currentPassword' is too long");
     const key = `u:${actor.user.name.toLowerCase()}`;
-    const wait = Math.max(this.byUser.waitMs(key), this.byAddress.waitMs(`a:${address}`));
+    const wait = Math.max(await this.byUser.waitMs(key), await this.byAddress.waitMs(`a:${address}`));
     if (wait > 0) throw tooMany(wait);
     const stored = await this.meta.accounts.passwordHash(actor.user.id);
     if (!stored || !(await verifyPassword(b.currentPassword, stored))) {
-      const lock = Math.max(this.byUser.fail(key), this.byAddress.fail(`a:${address}`));
+      const lock = Math.max(await this.byUser.fail(key), await this.byAddress.fail(`a:${address}`));
       if (lock > 0) throw tooMany(lock);
       throw errors.forbidden("The current password is not right");
     }

@@ -76,3 +76,13 @@ test("20 concurrent commits to one branch, alternating nodes: all land, history 
   assert.equal(git(["rev-list", "--merges", "--count", "main"]), "0");
   assert.equal(Number(git(["rev-list", "--count", "main"])), commits.length);
 });
+
+test("login throttling is the cluster's: failures on either node count toward one lock", async () => {
+  a.cli(["user", "create", "target", "--password", "the target's real password"]);
+  const login = (node: TestServer, password: string) => fetch(`${node.url}/api/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "target", password }) }).then((r) => r.status);
+  const statuses: number[] = [];
+  for (let i = 0; i < 5; i++) statuses.push(await login(i % 2 ? b : a, `wrong ${i}`));
+  assert.deepEqual(statuses.slice(0, 4), [401, 401, 401, 401]);
+  assert.equal(statuses[4], 429, "the fifth failure, split across nodes, locks the name");
+  assert.equal(await login(b, "the target's real password"), 429, "locked on the other node too");
+});

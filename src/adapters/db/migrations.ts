@@ -234,9 +234,22 @@ const m006: Migration = {
   },
 };
 
+const m007: Migration = {
+  async up(db: Kysely<any>) {
+    // Login failure counts (core/throttle.ts), shared by every node; times in epoch ms.
+    await db.schema
+      .createTable("login_throttle")
+      .addColumn("key", "varchar(200)", (c) => c.primaryKey())
+      .addColumn("failures", "integer", (c) => c.notNull())
+      .addColumn("first_ms", "bigint", (c) => c.notNull())
+      .addColumn("locked_until_ms", "bigint", (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007 };
   },
 };

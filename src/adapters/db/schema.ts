@@ -154,7 +154,15 @@ export interface RepoAccessRequestsTable {
   updated_at: string;
 }
 
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  first_ms: number;
+  locked_until_ms: number;
+}
+
 export interface Database {
+  login_throttle: LoginThrottleTable;
   accounts: AccountsTable;
   org_members: OrgMembersTable;
   tokens: TokensTable;
