@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `hubble` command: serve, and user/org/token administration. */
 import { parseArgs } from "node:util";
+import { migrate } from "./migrate.js";
 import { loadConfig, type Config } from "./config.js";
 import { parseFineGrained } from "./core/accounts.js";
 import { HubError } from "./core/errors.js";
@@ -14,7 +15,10 @@ const USAGE = `usage:
   hubble token list --user USER [--data DIR]
   hubble token revoke ID [--data DIR]
   hubble org create ORG [--fullname F] [--member USER:ROLE ...] [--data DIR]
-  hubble gc [--dry-run] [--grace-hours H] [--data DIR]`;
+  hubble gc [--dry-run] [--grace-hours H] [--data DIR]
+  hubble migrate --database postgres://… --blob-store s3://bucket/prefix [--data DIR]
+      (copies an embedded install into PostgreSQL + S3; S3 endpoint and keys from HUBBLE_S3_ENDPOINT,
+       HUBBLE_S3_REGION and the AWS_* variables; resumable; verifies rows and every object)`;
 
 const options = {
   data: { type: "string" },
@@ -35,6 +39,8 @@ const options = {
   "dry-run": { type: "boolean" },
   "grace-hours": { type: "string" },
   help: { type: "boolean", short: "h" },
+  database: { type: "string" },
+  "blob-store": { type: "string" },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,6 +52,15 @@ async function main(argv: string[]): Promise<number> {
   const config: Config = loadConfig({ data: values.data, host: values.host, port: values.port, publicUrl: values["public-url"] });
   const [cmd, sub, arg] = positionals;
   if (cmd === "serve") return serve(config);
+  if (cmd === "migrate") {
+    if (!values.database || !values["blob-store"]) {
+      console.error("hubble migrate needs --database postgres://… and --blob-store s3://bucket/prefix");
+      return 2;
+    }
+    const r = await migrate({ data: config.data, database: values.database, blobStore: values["blob-store"], s3Endpoint: config.s3Endpoint, s3Region: config.s3Region, log: (l) => console.log(l) });
+    console.log(`migrated ${r.rows} rows and ${r.objects} objects (${r.bytes} bytes), verified`);
+    return 0;
+  }
   const h = await createHubble({ ...config, logLevel: "silent" });
   try {
     const accounts = h.services.accounts;
