@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { FsBlobStore } from "./adapters/blob/fs-blob-store.js";
 import { kyselyMetaStore, openDatabase } from "./adapters/db/meta-store.js";
-import { PgRefLocks } from "./adapters/db/pg-locks.js";
+import { PgLeadership, PgRefLocks } from "./adapters/db/pg-locks.js";
 import { KeyedMutex } from "./core/mutex.js";
 import { FsGitStore } from "./adapters/git/git-store.js";
 import { Access } from "./core/access.js";
@@ -103,6 +103,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     return Buffer.concat(parts);
   };
   const services: Services = {
+    cluster: { leader: false },
     config,
     accounts,
     access,
@@ -120,17 +121,32 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   };
   const app = await buildApp(services, typeof logger === "object" ? { ...logger, serializers: { req: logRequest } } : logger);
   let housekeeping: NodeJS.Timeout | undefined;
+  let leadership: NodeJS.Timeout | undefined;
+  // One node at a time runs the sweeps: on PostgreSQL whoever holds the leader lock, else this node.
+  const leader = pgPool ? new PgLeadership(pgPool) : null;
+  const checkLead = async () => {
+    const was = services.cluster.leader;
+    services.cluster.leader = leader ? await leader.lead().catch(() => false) : true;
+    if (services.cluster.leader !== was) app.log.info({ leader: services.cluster.leader }, services.cluster.leader ? "leading the cluster's jobs" : "not leading");
+  };
   return {
     app,
     services,
     gc: (o) => collectGarbage(meta, gitStore, blobs, o),
     async startHousekeeping() {
-      await blobs.sweep(0);
-      housekeeping ??= setInterval(() => void blobs.sweep(3600_000).catch((e: Error) => app.log.warn({ err: e }, "sweep failed")), 600_000);
+      await checkLead();
+      if (services.cluster.leader) await blobs.sweep(0);
+      leadership ??= setInterval(() => void checkLead(), 5_000);
+      leadership.unref();
+      housekeeping ??= setInterval(() => {
+        if (services.cluster.leader) void blobs.sweep(3600_000).catch((e: Error) => app.log.warn({ err: e }, "sweep failed"));
+      }, 600_000);
       housekeeping.unref();
     },
     async close() {
       if (housekeeping) clearInterval(housekeeping);
+      if (leadership) clearInterval(leadership);
+      await leader?.resign();
       await app.close();
       await pool.close();
       gitStore.close();

@@ -86,3 +86,15 @@ test("login throttling is the cluster's: failures on either node count toward on
   assert.equal(statuses[4], 429, "the fifth failure, split across nodes, locks the name");
   assert.equal(await login(b, "the target's real password"), 429, "locked on the other node too");
 });
+
+test("one node at a time leads the sweeps; when it stops, the other takes over", { timeout: 60_000 }, async () => {
+  const leads = async (n: TestServer) => /hubble_leader (\d)/.exec(await (await fetch(`${n.url}/metrics`)).text())?.[1];
+  assert.deepEqual([await leads(a), await leads(b)].sort(), ["0", "1"], "exactly one leader");
+  const [leader, other] = (await leads(a)) === "1" ? [a, b] : [b, a];
+  await leader.stop();
+  const deadline = Date.now() + 20_000;
+  while ((await leads(other)) !== "1") {
+    assert.ok(Date.now() < deadline, "the other node took over within 20 s");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+});

@@ -32,3 +32,48 @@ export class PgRefLocks implements RefLocks {
     });
   }
 }
+
+/**
+ * Leadership for jobs one node at a time must run (sweeps, gc): a session advisory lock held on a
+ * connection kept for as long as this node leads. Whoever holds it leads; when that node dies its
+ * connection closes, PostgreSQL frees the lock, and the next node that asks takes over.
+ */
+export class PgLeadership {
+  private client: pg.PoolClient | null = null;
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Whether this node leads now (taking the lead if it is free). */
+  async lead(): Promise<boolean> {
+    if (this.client) {
+      try {
+        await this.client.query("select 1");
+        return true;
+      } catch {
+        this.client.release(true);
+        this.client = null;
+      }
+    }
+    const client = await this.pool.connect();
+    try {
+      const r = await client.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtextextended('hubble:leader', 0)) as ok");
+      if (r.rows[0]?.ok) {
+        client.on("error", () => undefined);
+        this.client = client;
+        return true;
+      }
+    } catch {
+      // not leading this time
+    }
+    client.release();
+    return false;
+  }
+
+  /** Steps down (on shutdown), so another node takes over at once. */
+  async resign(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    if (!c) return;
+    await c.query("select pg_advisory_unlock(hashtextextended('hubble:leader', 0))").catch(() => undefined);
+    c.release();
+  }
+}

@@ -16,6 +16,8 @@ import type { Config } from "../../config.js";
 
 /** The core use cases plus the config, built once in main.ts. */
 export interface Services {
+  /** This node's part in a cluster: whether it runs the one-at-a-time jobs now. */
+  cluster: { leader: boolean };
   config: Config;
   accounts: Accounts;
   access: Access;
