@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { appendFile, mkdir, readdir, rename, rm, stat as fsStat } from "node:fs/promises";
+import { appendFile, mkdir, readdir, rename, rm, rmdir, stat as fsStat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errors } from "../../core/errors.js";
@@ -80,6 +80,9 @@ export class FsGitStore implements GitStore {
     await mkdir(dirname(tmp), { recursive: true });
     await git(dirname(tmp), ["init", "--bare", "--quiet", `--template=${join(this.root, "repos", ".template")}`, `--initial-branch=${defaultBranch}`, tmp]);
     await this.configure(tmp);
+    // Empty folders cost a block each; git makes these again when it needs them.
+    await rmdir(join(tmp, "objects", "info")).catch(() => undefined);
+    await rmdir(join(tmp, "refs", "tags")).catch(() => undefined);
     await mkdir(dirname(dir), { recursive: true });
     await rename(tmp, dir);
     return this.open(type, fullName);
