@@ -13,3 +13,4 @@ node dist/bench/clone.js
 node dist/bench/xet.js
 node dist/bench/commit-resolve.js
 node dist/bench/pages.js
+node dist/bench/catalogue.js

@@ -3,7 +3,7 @@
  * (scale-out) share this code; the dialect is chosen in main.ts.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Selectable } from "kysely";
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Selectable } from "kysely";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { AccessRequest, Account, FineGrained, LockRecord, MetaStore, RepoQuery, RepoRecord, SshKeyRecord, TokenRecord } from "../../core/ports.js";
@@ -132,6 +132,7 @@ function toLock(r: Selectable<Schema["lfs_locks"]> & { owner_name: string }): Lo
 
 /** Builds the MetaStore on a Kysely handle. */
 export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
+  const sqliteSearch = !(db.getExecutor().adapter instanceof PostgresAdapter);
   return {
     accounts: {
       async create(a) {
@@ -352,7 +353,12 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
         }
         if (q.author) s = s.where("accounts.name_lower", "=", q.author.toLowerCase());
         // LIKE with an explicit ESCAPE: without it `\_` is not an escape (SQLite has no default).
-        if (q.search) s = s.where(sql<boolean>`repos.full_name_lower like ${`%${likeEscape(q.search.toLowerCase())}%`} escape '\\'`);
+        if (q.search) {
+          // SQLite: narrow through the trigram index first (it needs 3 characters; its LIKE has no
+          // ESCAPE, so `_` and `%` match more there), then the exact test below.
+          if (sqliteSearch && q.search.length >= 3) s = s.where("repos.id", "in", sql<number>`(select rowid from repos_search where full_name_lower like ${`%${q.search.toLowerCase()}%`})`);
+          s = s.where(sql<boolean>`repos.full_name_lower like ${`%${likeEscape(q.search.toLowerCase())}%`} escape '\\'`);
+        }
         for (const f of q.filter ?? []) s = s.where(sql<boolean>`repos.tags like ${`%${likeEscape(JSON.stringify(f))}%`} escape '\\'`);
         const col = q.sort === "createdAt" ? "repos.created_at" : q.sort === "id" ? "repos.full_name_lower" : "repos.last_modified";
         const dir = q.direction === 1 ? "asc" : "desc";

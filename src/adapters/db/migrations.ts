@@ -247,9 +247,35 @@ const m007: Migration = {
   },
 };
 
+const m008: Migration = {
+  async up(db: Kysely<any>) {
+    // Substring search over repo names through an index made for it, so listing and search stay
+    // flat as the catalogue grows (a LIKE '%…%' scan is linear). PostgreSQL: a pg_trgm GIN index,
+    // which LIKE uses as is (pg_trgm is a trusted extension: a database owner may create it; where
+    // it is missing the migration goes on without the index). SQLite: an FTS5 trigram table kept
+    // by triggers, which the list query consults first.
+    if (isPostgres(db)) {
+      await sql`savepoint trgm`.execute(db);
+      try {
+        await sql`create extension if not exists pg_trgm`.execute(db);
+        await sql`create index repos_name_trgm on repos using gin (full_name_lower gin_trgm_ops)`.execute(db);
+        await sql`release savepoint trgm`.execute(db);
+      } catch {
+        await sql`rollback to savepoint trgm`.execute(db);
+      }
+      return;
+    }
+    await sql`create virtual table repos_search using fts5(full_name_lower, content='repos', content_rowid='id', tokenize='trigram')`.execute(db);
+    await sql`create trigger repos_search_insert after insert on repos begin insert into repos_search(rowid, full_name_lower) values (new.id, new.full_name_lower); end`.execute(db);
+    await sql`create trigger repos_search_delete after delete on repos begin insert into repos_search(repos_search, rowid, full_name_lower) values ('delete', old.id, old.full_name_lower); end`.execute(db);
+    await sql`create trigger repos_search_update after update of full_name_lower on repos begin insert into repos_search(repos_search, rowid, full_name_lower) values ('delete', old.id, old.full_name_lower); insert into repos_search(rowid, full_name_lower) values (new.id, new.full_name_lower); end`.execute(db);
+    await sql`insert into repos_search(repos_search) values ('rebuild')`.execute(db);
+  },
+};
+
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008 };
   },
 };
