@@ -2,17 +2,15 @@
  * Sign-in, sign-out, sign-up and token pages. Forms post back to Hubble (303 after a change); a
  * cookie-authenticated post must come from this site (checkSameOrigin), as on the JSON API.
  */
-import type { FastifyInstance, FastifyReply } from "fastify";
-import type { VNode } from "preact";
-import { renderToString } from "preact-render-to-string";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { HubError } from "../../core/errors.js";
 import { actorOf, baseUrl, checkSameOrigin, sessionClearCookie, sessionCookie, sessionSetCookie } from "../http/context.js";
 import type { ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
+import { html, signedIn as signedInOr } from "./reply.js";
 import { JoinPage, KeysPage, LoginPage, TokensPage } from "./account-pages.js";
 
-const html = (reply: FastifyReply, node: VNode, status = 200) => reply.status(status).type("text/html; charset=utf-8").send("<!doctype html>" + renderToString(node));
 /** Where to go after logging in: a path on this site only. */
 const safeNext = (n: string | undefined) => (n && /^\/(?!\/)[^\s]*$/.test(n) ? n : "/");
 const text = z.string().max(4096);
@@ -57,14 +55,7 @@ export function registerAccountPages(server: FastifyInstance, svc: Services): vo
     }
   });
 
-  const signedIn = async (req: Parameters<typeof actorOf>[1], reply: FastifyReply) => {
-    const actor = await actorOf(svc, req);
-    if (!actor) {
-      void reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
-      return null;
-    }
-    return actor;
-  };
+  const signedIn = (req: FastifyRequest, reply: FastifyReply) => signedInOr(svc, req, reply);
   app.get("/settings/tokens", async (req, reply) => {
     const actor = await signedIn(req, reply);
     if (!actor) return reply;

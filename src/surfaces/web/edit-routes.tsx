@@ -5,8 +5,6 @@
  * shows the error with its line and column, committing nothing). Write access, like the API.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { VNode } from "preact";
-import { renderToString } from "preact-render-to-string";
 import { z } from "zod";
 import type { Actor } from "../../core/accounts.js";
 import { validateCard } from "../../core/card.js";
@@ -15,15 +13,15 @@ import { HubError } from "../../core/errors.js";
 import { lfsThreshold } from "../../core/lfs-rules.js";
 import { parseRepoPath, type RepoType } from "../../core/ids.js";
 import type { RepoRecord } from "../../core/ports.js";
-import { actorOf, checkSameOrigin, rawTail, repoIdOf, revAndPath } from "../http/context.js";
+import { checkSameOrigin, rawTail, repoIdOf, revAndPath } from "../http/context.js";
 import { repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 import { EditPage, UploadPage } from "./edit-pages.js";
+import { html, signedIn } from "./reply.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
 import { repoPath } from "./pages.js";
 import { PAGE_CSP } from "./web-routes.js";
 
-const html = (reply: FastifyReply, node: VNode, status = 200) => reply.status(status).type("text/html; charset=utf-8").send("<!doctype html>" + renderToString(node));
 const PREFIX: Record<RepoType, string> = { model: "", dataset: "/datasets", space: "/spaces" };
 /** Files per browser upload: what one preupload request takes. */
 const MAX_UPLOAD_FILES = 1000;
@@ -45,11 +43,8 @@ export function registerEditRoutes(server: FastifyInstance, svc: Services): void
     const segs = PREFIX[type] ? 4 : 3;
     /** Signed in with write access, or sent to log in; the repo's revision must be a branch. */
     const open = async (req: FastifyRequest, reply: FastifyReply) => {
-      const actor = await actorOf(svc, req);
-      if (!actor) {
-        void reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
-        return null;
-      }
+      const actor = await signedIn(svc, req, reply);
+      if (!actor) return null;
       const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "write");
       const { rev, path } = revAndPath(rawTail(req, segs));
       const { branches } = await svc.reads.refs(repo);

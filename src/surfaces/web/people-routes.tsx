@@ -5,27 +5,22 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { VNode } from "preact";
-import { renderToString } from "preact-render-to-string";
 import { z } from "zod";
 import type { Actor } from "../../core/accounts.js";
 import { HubError } from "../../core/errors.js";
 import { actorOf, checkSameOrigin, sessionCookie } from "../http/context.js";
 import { queryInt, queryOne, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
+import { html, signedIn as signedInOr } from "./reply.js";
 import { AdminUsersPage, MembersPage, NewOrgPage, ProfilePage } from "./people-pages.js";
 
-const html = (reply: FastifyReply, node: VNode, status = 200) => reply.status(status).type("text/html; charset=utf-8").send("<!doctype html>" + renderToString(node));
 const text = z.string().max(4096);
 const USERS_PAGE = 50;
 
 /** Registers the people pages. */
 export function registerPeoplePages(server: FastifyInstance, svc: Services): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
-  const signedIn = async (req: FastifyRequest, reply: FastifyReply) => {
-    const actor = await actorOf(svc, req);
-    if (!actor) void reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
-    return actor;
-  };
+  const signedIn = (req: FastifyRequest, reply: FastifyReply) => signedInOr(svc, req, reply);
   /** Runs a form's change; a refused one re-renders the page with its message and status. */
   const attempt = async (reply: FastifyReply, change: () => Promise<string>, again: (error: string) => VNode | Promise<VNode>) => {
     try {

@@ -4,8 +4,6 @@
  * the same `authorize()` as the API (settings need admin on the repo).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { VNode } from "preact";
-import { renderToString } from "preact-render-to-string";
 import { z } from "zod";
 import { errors, HubError } from "../../core/errors.js";
 import { parseRepoName, parseRevision, type RepoType } from "../../core/ids.js";
@@ -14,9 +12,9 @@ import { actorOf, checkSameOrigin } from "../http/context.js";
 import { repoParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 import { repoPath } from "./pages.js";
+import { html, signedIn as signedInOr } from "./reply.js";
 import { NewRepoPage, SettingsPage } from "./repo-forms.js";
 
-const html = (reply: FastifyReply, node: VNode, status = 200) => reply.status(status).type("text/html; charset=utf-8").send("<!doctype html>" + renderToString(node));
 const NEW: { path: string; type: RepoType }[] = [
   { path: "/new", type: "model" },
   { path: "/new-dataset", type: "dataset" },
@@ -27,11 +25,7 @@ const PREFIX: Record<RepoType, string> = { model: "", dataset: "/datasets", spac
 /** Registers the forms. */
 export function registerRepoForms(server: FastifyInstance, svc: Services): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
-  const signedIn = async (req: FastifyRequest, reply: FastifyReply) => {
-    const actor = await actorOf(svc, req);
-    if (!actor) void reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
-    return actor;
-  };
+  const signedIn = (req: FastifyRequest, reply: FastifyReply) => signedInOr(svc, req, reply);
 
   for (const { path, type } of NEW) {
     app.get(path, async (req, reply) => {

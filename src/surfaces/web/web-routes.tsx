@@ -6,8 +6,6 @@
  */
 import { readFile } from "node:fs/promises";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { VNode } from "preact";
-import { renderToString } from "preact-render-to-string";
 import { z } from "zod";
 import type { Actor } from "../../core/accounts.js";
 import { HubError } from "../../core/errors.js";
@@ -23,6 +21,7 @@ import { registerPeoplePages } from "./people-routes.js";
 import { registerRepoForms } from "./repo-form-routes.js";
 import { ErrorPage } from "./layout.js";
 import { renderMarkdown, stripFrontMatter } from "./markdown.js";
+import { html } from "./reply.js";
 import { renderNotebook } from "./notebook.js";
 import { preview, previewKind, type Preview } from "../../core/previews.js";
 import type { Entry } from "../../core/reads.js";
@@ -61,9 +60,6 @@ class Redirect extends Error {
   }
 }
 
-function html(reply: FastifyReply, node: VNode, status = 200) {
-  return reply.status(status).type("text/html; charset=utf-8").send("<!doctype html>" + renderToString(node));
-}
 
 /** Registers the web pages. */
 export function registerWebRoutes(server: FastifyInstance, svc: Services): void {
