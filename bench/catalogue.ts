@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
-import { kyselyMetaStore, openDatabase } from "../src/adapters/db/meta-store.js";
+import { kyselyMetaStore } from "../src/adapters/db/meta-store.js";
+import { openDatabase } from "../src/adapters/db/open.js";
 import { startPostgres } from "../test/support/postgres.js";
 
 const WORDS = ["llama", "bert", "vision", "audio", "tiny", "large", "chat", "code", "math", "base", "instruct", "gguf", "lora", "qa", "ner"];

@@ -13,7 +13,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { sql, type Kysely } from "kysely";
 import { parseS3Url, S3BlobStore, s3Client } from "./adapters/blob/s3-blob-store.js";
-import { openDatabase, openSqlite } from "./adapters/db/meta-store.js";
+import { openDatabase, openSqlite } from "./adapters/db/open.js";
 import type { Database } from "./adapters/db/schema.js";
 import type { Sha256 } from "./core/ids.js";
 import type { BlobKey } from "./core/ports.js";

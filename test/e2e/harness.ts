@@ -2,6 +2,7 @@
  * Starts a real Hubble process (the built CLI) on 127.0.0.1 with a free port and a temporary data
  * folder, for end-to-end tests driven by real clients. Every process started here is stopped.
  */
+import { stopChild } from "../support/process.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -72,12 +73,7 @@ export async function startServer(env: Record<string, string> = {}, o: { data?: 
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
     },
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once("exit", r));
-        proc.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (proc.exitCode === null) proc.kill("SIGKILL");
-      }
+      await stopChild(proc);
       if (!o.data) await rm(data, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@
  * scripts/test.sh into .cache/bin; HUBBLE_VERSITYGW names another binary). Not a mock: it checks
  * SigV4 signatures, serves ranges, multipart uploads and presigned URLs like S3.
  */
+import { stopChild } from "./process.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -66,12 +67,7 @@ export async function startS3(bucket = "hubble-test"): Promise<S3Server> {
     bucket,
     env: { ...env, HUBBLE_BLOB_STORE: `s3://${bucket}/hubble` },
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once("exit", r));
-        proc.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (proc.exitCode === null) proc.kill("SIGKILL");
-      }
+      await stopChild(proc);
       await rm(dir, { recursive: true, force: true });
       if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
       else process.env.AWS_ACCESS_KEY_ID = saved.id;

@@ -3,60 +3,17 @@
  * (scale-out) share this code; the dialect is chosen in main.ts.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Selectable } from "kysely";
-import Database from "better-sqlite3";
-import pg from "pg";
+import { PostgresAdapter, sql, type Kysely, type Selectable } from "kysely";
 import type { AccessRequest, Account, FineGrained, LockRecord, MetaStore, RepoQuery, RepoRecord, SshKeyRecord, TokenRecord } from "../../core/ports.js";
 import type { RepoType, Sha256 } from "../../core/ids.js";
 import type { Database as Schema, ReposTable } from "./schema.js";
-import { migrations } from "./migrations.js";
 import { kyselyStorageIndex } from "./storage-index.js";
+import { kyselyThrottleStore } from "./throttle-store.js";
 import { kyselyXetIndex } from "./xet-index.js";
 
 const now = () => new Date().toISOString();
 
 /** Opens (and migrates) the embedded SQLite database in WAL mode. */
-/**
- * Opens the metadata database a URL names — `postgres://…` (a pool) — else SQLite at `file` —
- * and brings it to the latest migration (on PostgreSQL Kysely's migrator holds an advisory lock,
- * so nodes starting together take turns).
- */
-export async function openDatabase(url: string | undefined, file: string): Promise<{ db: Kysely<Schema>; pool: pg.Pool | null }> {
-  if (!url) return { db: await openSqlite(file), pool: null };
-  // int8 (sizes, counts) arrives as a string by default; every value Hubble stores is below 2^53.
-  pg.types.setTypeParser(20, (v) => Number(v));
-  const pool = new pg.Pool({ connectionString: url, max: 20 });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  const { error } = await new Migrator({ db, provider: migrations }).migrateToLatest();
-  if (error) throw error;
-  return { db, pool };
-}
-
-export async function openSqlite(file: string): Promise<Kysely<Schema>> {
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  // Kysely prepares every query anew; better-sqlite3 statements are reusable, so cache them by SQL.
-  const statements = new Map<string, Database.Statement>();
-  const database = {
-    close: () => sqlite.close(),
-    prepare(sql: string) {
-      let st = statements.get(sql);
-      if (!st) {
-        st = sqlite.prepare(sql);
-        if (statements.size < 500) statements.set(sql, st);
-      }
-      return st;
-    },
-  };
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: database as unknown as Database.Database }) });
-  const { error } = await new Migrator({ db, provider: migrations }).migrateToLatest();
-  if (error) throw error;
-  return db;
-}
-
 /** Escapes LIKE wildcards with `\` (used with `escape '\'`). */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => "\\" + c);
 
@@ -205,36 +162,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
         return Number(r.n);
       },
     },
-    throttle: {
-      async fail(key, now, windowMs) {
-        // One statement, so failures on two nodes at once both count.
-        const r = await db
-          .insertInto("login_throttle")
-          .values({ key, failures: 1, first_ms: now, locked_until_ms: 0 })
-          .onConflict((oc) =>
-            oc.column("key").doUpdateSet({
-              failures: sql`case when login_throttle.first_ms < ${now - windowMs} then 1 else login_throttle.failures + 1 end`,
-              first_ms: sql`case when login_throttle.first_ms < ${now - windowMs} then ${now} else login_throttle.first_ms end`,
-            }),
-          )
-          .returning("failures")
-          .executeTakeFirstOrThrow();
-        return Number(r.failures);
-      },
-      async setLock(key, until) {
-        await db.updateTable("login_throttle").set({ locked_until_ms: until }).where("key", "=", key).execute();
-      },
-      async lockedUntil(key) {
-        const r = await db.selectFrom("login_throttle").select("locked_until_ms").where("key", "=", key).executeTakeFirst();
-        return r ? Number(r.locked_until_ms) : 0;
-      },
-      async clear(key) {
-        await db.deleteFrom("login_throttle").where("key", "=", key).execute();
-      },
-      async prune(now, windowMs) {
-        await db.deleteFrom("login_throttle").where("first_ms", "<", now - windowMs).where("locked_until_ms", "<=", now).execute();
-      },
-    },
+    throttle: kyselyThrottleStore(db),
     sessions: {
       async create(s) {
         await db.insertInto("sessions").values({ account_id: s.accountId, session_hash: s.hash, created_at: now(), expires_at: s.expiresAt }).execute();

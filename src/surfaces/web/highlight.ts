@@ -4,6 +4,7 @@
  * same name on every node) and its rules are served from /static/code.css. Rows carry `#L` anchors
  * like the plain renderer; callers cache the result by blob id.
  */
+import { escapeHtml } from "./escape.js";
 import { createHash } from "node:crypto";
 import { bundledLanguages, createHighlighter, type BundledLanguage, type Highlighter } from "shiki";
 
@@ -28,7 +29,6 @@ export function languageOf(path: string): BundledLanguage | null {
   return ext in bundledLanguages && ext !== "txt" ? (ext as BundledLanguage) : null;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 function classFor(style: Record<string, string>): string {
   const key = Object.entries(style).sort().map(([k, v]) => `${k}:${v}`).join(";");

@@ -3,9 +3,9 @@
  * cells as escaped source, outputs as text (stream, text/plain) or PNG/JPEG images (data: URLs
  * with checked base64). HTML and JavaScript outputs are never rendered: only their text/plain.
  */
+import { escapeHtml } from "./escape.js";
 import { type LinkBase, renderMarkdown } from "./markdown.js";
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 const text = (v: unknown): string => (Array.isArray(v) ? v.filter((x) => typeof x === "string").join("") : typeof v === "string" ? v : "");
 const MAX_CELLS = 500;
 

@@ -1,14 +1,13 @@
 /** Reading pages as Preact components: rendered to HTML on the server, no JavaScript. */
 import type { Actor } from "../../core/accounts.js";
 import type { CommitObject, RepoRecord } from "../../core/ports.js";
-import type { Preview } from "../../core/previews.js";
 import type { Entry } from "../../core/reads.js";
-import { FACET_LABELS, FACETS, type Facet } from "./facets.js";
+import { escapeHtml } from "./escape.js";
 import { Page } from "./layout.js";
 
 /** `/admin/m`, `/datasets/admin/d`, `/spaces/admin/s`. */
 export const repoPath = (r: Pick<RepoRecord, "type" | "namespace" | "name">) => `${r.type === "model" ? "" : `/${r.type}s`}/${r.namespace}/${r.name}`;
-const enc = (s: string) => s.split("/").map(encodeURIComponent).join("/");
+export const enc = (s: string) => s.split("/").map(encodeURIComponent).join("/");
 const when = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ");
 
 /** Human size, as the Hub shows it. */
@@ -157,7 +156,7 @@ export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string |
   );
 }
 
-function Breadcrumb({ repo, rev, path }: { repo: RepoRecord; rev: string; path: string }) {
+export function Breadcrumb({ repo, rev, path }: { repo: RepoRecord; rev: string; path: string }) {
   const base = `${repoPath(repo)}/tree/${encodeURIComponent(rev)}`;
   const parts = path ? path.split("/") : [];
   return (
@@ -174,7 +173,7 @@ function Breadcrumb({ repo, rev, path }: { repo: RepoRecord; rev: string; path: 
 }
 
 /** Branch and tag switcher: real refs, plain links (works without JavaScript). */
-function RefSwitcher({ repo, rev, path, refs, view }: { repo: RepoRecord; rev: string; path: string; refs: { branches: string[]; tags: string[] }; view: "tree" | "blob" | "commits" }) {
+export function RefSwitcher({ repo, rev, path, refs, view }: { repo: RepoRecord; rev: string; path: string; refs: { branches: string[]; tags: string[] }; view: "tree" | "blob" | "commits" }) {
   const link = (r: string) => `${repoPath(repo)}/${view}/${encodeURIComponent(r)}${path ? `/${enc(path)}` : ""}`;
   return (
     <details class="refs">
@@ -257,116 +256,6 @@ export function TreePage(p: { actor: Actor; repo: RepoRecord; rev: string; path:
         <p>
           <a href={p.next}>Next page</a>
         </p>
-      ) : null}
-    </Page>
-  );
-}
-
-/** How a file page shows the file. */
-export type FileView =
-  | { kind: "code"; rows: string; truncated: boolean }
-  | { kind: "markdown"; html: string }
-  | { kind: "image" | "audio" | "video" }
-  | { kind: "preview"; preview: Preview }
-  | { kind: "none"; why: string };
-
-function PreviewTable({ p, path }: { p: Preview; path: string }) {
-  return (
-    <section class="preview" aria-label="Preview">
-      {p.facts.length ? (
-        <dl class="facts">
-          {p.facts.map(([k, v]) => (
-            <>
-              <dt>{k}</dt>
-              <dd>{v}</dd>
-            </>
-          ))}
-        </dl>
-      ) : null}
-      {p.columns.length ? (
-        <div class="scroll" tabIndex={0} role="region" aria-label={`Table of ${path}`}>
-          <table class="files data">
-            <caption>{p.kind === "safetensors" ? "Tensors" : p.kind === "gguf" ? "Metadata" : "First rows"}</caption>
-            <thead>
-              <tr>
-                {p.columns.map((c) => (
-                  <th scope="col">{c}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map((r) => (
-                <tr>
-                  {r.map((c) => (
-                    <td>{c}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {p.more ? <p class="muted">Only the beginning is shown.</p> : null}
-      {p.note ? <p class="muted">{p.note}</p> : null}
-    </section>
-  );
-}
-
-/** One file: code (highlighted), markdown rendered, media inline, data previews, else facts and a download link. */
-export function BlobPage(p: { actor: Actor; repo: RepoRecord; rev: string; path: string; entry: Entry; view: FileView; refs: { branches: string[]; tags: string[] }; canWrite: boolean; codeCss: string | null }) {
-  const { repo, rev, entry, view } = p;
-  const raw = `${repoPath(repo)}/raw/${encodeURIComponent(rev)}/${enc(p.path)}`;
-  const resolve = `${repoPath(repo)}/resolve/${encodeURIComponent(rev)}/${enc(p.path)}`;
-  const self = `${repoPath(repo)}/blob/${encodeURIComponent(rev)}/${enc(p.path)}`;
-  const name = p.path.split("/").pop()!;
-  return (
-    <Page title={`${repo.namespace}/${repo.name} · ${p.path}`} actor={p.actor} styles={p.codeCss ? [p.codeCss] : undefined}>
-      <RepoHeader repo={repo} tab="files" rev={rev} />
-      <div class="bar">
-        <RefSwitcher repo={repo} rev={rev} path={p.path} refs={p.refs} view="blob" />
-        <Breadcrumb repo={repo} rev={rev} path={p.path} />
-      </div>
-      <p class="file-facts">
-        {humanSize(entry.lfs ? entry.lfs.size : entry.size)}
-        {entry.lfs ? ` · stored with ${entry.xetHash ? "Xet" : "LFS"} · sha256 ${entry.lfs.oid}` : ""}
-        {entry.xetHash ? ` · Xet hash ${entry.xetHash}` : ""}
-        {" · "}
-        <a href={raw}>raw</a> · <a href={`${resolve}?download=true`}>download</a> · <a href={`${repoPath(repo)}/commits/${encodeURIComponent(rev)}/${enc(p.path)}`}>history</a>
-        {view.kind === "markdown" ? (
-          <>
-            {" · "}
-            <a href={`${self}?code=true`}>view code</a>
-          </>
-        ) : null}
-        {p.canWrite && !entry.lfs && p.refs.branches.includes(rev) ? (
-          <>
-            {" · "}
-            <a href={`${repoPath(repo)}/edit/${encodeURIComponent(rev)}/${enc(p.path)}`}>edit</a>
-          </>
-        ) : null}
-      </p>
-      {view.kind === "code" ? (
-        <>
-          <table class="code">
-            <caption class="visually-hidden">{p.path}</caption>
-            <tbody dangerouslySetInnerHTML={{ __html: view.rows }} />
-          </table>
-          {view.truncated ? <p class="muted">Only the beginning of the file is shown.</p> : null}
-        </>
-      ) : view.kind === "markdown" ? (
-        <article class="markdown" dangerouslySetInnerHTML={{ __html: view.html }} />
-      ) : view.kind === "image" ? (
-        <p class="media">
-          <img src={resolve} alt={name} />
-        </p>
-      ) : view.kind === "audio" ? (
-        <audio controls src={resolve} aria-label={name}></audio>
-      ) : view.kind === "video" ? (
-        <video controls src={resolve} aria-label={name} class="media"></video>
-      ) : view.kind === "preview" ? (
-        <PreviewTable p={view.preview} path={p.path} />
-      ) : view.kind === "none" ? (
-        <p class="empty">{view.why}</p>
       ) : null}
     </Page>
   );
@@ -480,131 +369,6 @@ export function CommitPage(p: { actor: Actor; repo: RepoRecord; commit: CommitOb
   );
 }
 
-/** The sort, facets and page of a `/models`-style list. */
-export interface Browse {
-  sort: "modified" | "created" | "alphabetical";
-  chosen: Record<Facet, string>;
-  facets: Record<Facet, [string, number][]>;
-  page: number;
-  hasNext: boolean;
-}
-
-/** The list URL with some parameters changed (a facet set to "" is removed); shareable as is. */
-function listUrl(action: string, search: string, b: Browse, change: Partial<Record<Facet | "sort" | "p", string>>): string {
-  const q = new URLSearchParams();
-  if (search) q.set("search", search);
-  const all: Record<string, string> = { ...b.chosen, sort: b.sort === "modified" ? "" : b.sort, p: "", ...change };
-  for (const k of [...FACETS, "sort", "p"]) if (all[k]) q.set(k, all[k]!);
-  const qs = q.toString();
-  return qs ? `${action}?${qs}` : action;
-}
-
-/** Home and the `/models`-style lists (these with sort, facet links and pages). */
-export function ListPage(p: { actor: Actor; title: string; heading: string; repos: RepoRecord[]; search: string; action: string; endpoint: string; intro: boolean; browse?: Browse; links?: { href: string; text: string }[] }) {
-  const b = p.browse;
-  return (
-    <Page title={p.title} actor={p.actor}>
-      {p.intro ? (
-        <section class="intro">
-          <h1>Hubble</h1>
-          <p>A self-hosted Hugging Face Hub. Point the clients you already use at it:</p>
-          <pre tabIndex={0}>
-            <code>{`export HF_ENDPOINT=${p.endpoint}\nhf auth login\nhf upload <you>/<repo> ./folder\ngit clone ${p.endpoint}/<you>/<repo>`}</code>
-          </pre>
-        </section>
-      ) : null}
-      <h2>{p.heading}</h2>
-      {p.links?.length ? (
-        <p>
-          {p.links.map((l, i) => (
-            <>
-              {i ? " · " : ""}
-              <a href={l.href}>{l.text}</a>
-            </>
-          ))}
-        </p>
-      ) : null}
-      <div class={b ? "browse" : undefined}>
-        {b ? (
-          <aside class="facets" aria-label="Filters">
-            {FACETS.filter((f) => b.facets[f].length || b.chosen[f]).map((f) => (
-              <nav aria-label={FACET_LABELS[f]}>
-                <h3>{FACET_LABELS[f]}</h3>
-                {b.chosen[f] && !b.facets[f].some(([v]) => v === b.chosen[f]) ? (
-                  <a class="tag" aria-current="true" href={listUrl(p.action, p.search, b, { [f]: "" })}>
-                    {b.chosen[f]} ✕
-                  </a>
-                ) : null}
-                {b.facets[f].map(([v, n]) =>
-                  b.chosen[f] === v ? (
-                    <a class="tag" aria-current="true" href={listUrl(p.action, p.search, b, { [f]: "" })} aria-label={`${v}, selected: remove this filter`}>
-                      {v} ✕
-                    </a>
-                  ) : (
-                    <a class="tag" href={listUrl(p.action, p.search, b, { [f]: v })}>
-                      {v} <span class="muted">{n}</span>
-                    </a>
-                  ),
-                )}
-              </nav>
-            ))}
-          </aside>
-        ) : null}
-        <div>
-          <form method="get" action={p.action} role="search">
-            {b
-              ? FACETS.filter((f) => b.chosen[f]).map((f) => <input type="hidden" name={f} value={b.chosen[f]} />)
-              : null}
-            <label>
-              Search <input type="search" name="search" value={p.search} />
-            </label>
-            {b ? (
-              <label class="choice">
-                Sort{" "}
-                <select name="sort">
-                  <option value="modified" selected={b.sort === "modified"}>
-                    Recently updated
-                  </option>
-                  <option value="created" selected={b.sort === "created"}>
-                    Recently created
-                  </option>
-                  <option value="alphabetical" selected={b.sort === "alphabetical"}>
-                    Name
-                  </option>
-                </select>
-              </label>
-            ) : null}
-            <button type="submit">Search</button>
-          </form>
-          {p.repos.length === 0 ? <p class="empty">Nothing here yet.</p> : null}
-          <ul class="repos">
-            {p.repos.map((r) => (
-              <li>
-                <a href={repoPath(r)}>
-                  {r.namespace}/{r.name}
-                </a>
-                <span class="muted">
-                  {" "}
-                  {r.type} · updated {r.lastModified.slice(0, 10)}
-                  {r.cardData && typeof r.cardData.pipeline_tag === "string" ? ` · ${r.cardData.pipeline_tag}` : ""}
-                </span>
-              </li>
-            ))}
-          </ul>
-          {b && (b.page > 0 || b.hasNext) ? (
-            <nav class="pages" aria-label="Pages">
-              {b.page > 0 ? <a href={listUrl(p.action, p.search, b, { p: b.page > 1 ? String(b.page - 1) : "" })}>Previous page</a> : null}
-              <span class="muted">Page {b.page + 1}</span>
-              {b.hasNext ? <a href={listUrl(p.action, p.search, b, { p: String(b.page + 1) })}>Next page</a> : null}
-            </nav>
-          ) : null}
-        </div>
-      </div>
-    </Page>
-  );
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /**
  * The rows of a text file, one per line with its `#L` anchor: built as one string (escaped here)

@@ -27,7 +27,9 @@ import { preview, previewKind, type Preview } from "../../core/previews.js";
 import type { Entry } from "../../core/reads.js";
 import { codeCss, codeCssVersion, highlightRows, HIGHLIGHT_CAP, languageOf } from "./highlight.js";
 import { facetCounts, FACETS, type Facet } from "./facets.js";
-import { BlobPage, codeRows, type FileView, type GateView, CommitPage, CommitsPage, ListPage, patchRows, RepoPage, repoPath, TreePage } from "./pages.js";
+import { BlobPage, type FileView } from "./file-page.js";
+import { ListPage } from "./list-page.js";
+import { codeRows, type GateView, CommitPage, CommitsPage, patchRows, RepoPage, repoPath, TreePage } from "./pages.js";
 import { FAVICON, STYLESHEET } from "./style.js";
 
 const TYPES: { prefix: string; type: RepoType; plural: string }[] = [
