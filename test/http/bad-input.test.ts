@@ -209,3 +209,19 @@ describe("LFS transfers", () => {
     assert.ok(r.headers["lfs-authenticate"]);
   });
 });
+
+test("an LFS object over HUBBLE_MAX_FILE_BYTES is refused in the batch answer, with nothing to upload to", async () => {
+  const small = await harness({ HUBBLE_MAX_FILE_BYTES: "1000" });
+  try {
+    await small.hub.app.inject({ method: "POST", url: "/api/repos/create", headers: small.auth, payload: { name: "capped" } });
+    const batch = (size: number) =>
+      small.hub.app.inject({ method: "POST", url: "/admin/capped.git/info/lfs/objects/batch", headers: { ...small.auth, "content-type": "application/vnd.git-lfs+json" }, payload: { operation: "upload", transfers: ["basic"], objects: [{ oid: "a".repeat(64), size }] } });
+    const over = (await batch(1001)).json().objects[0];
+    assert.equal(over.error.code, 422);
+    assert.match(over.error.message, /larger than this hub's limit of 1000 bytes/);
+    assert.equal(over.actions, undefined, "no upload URL");
+    assert.ok((await batch(1000)).json().objects[0].actions.upload, "at the limit it is accepted");
+  } finally {
+    await small.close();
+  }
+});
