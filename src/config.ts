@@ -23,6 +23,10 @@ const schema = z.object({
   /** The S3 API endpoint Hubble talks to (unset: AWS). */
   s3Endpoint: z.string().url().optional(),
   s3Region: z.string().min(1),
+  /** The S3 endpoint as clients reach it, for presigned URLs (unset: HUBBLE_S3_ENDPOINT). */
+  s3PublicEndpoint: z.string().url().optional(),
+  /** Presigned transfers: LFS and Xet bytes go straight between clients and the bucket. */
+  s3Direct: z.enum(["0", "1", "true", "false", ""]).transform((v) => v === "1" || v === "true"),
   /** Largest single file accepted (LFS batch, browser uploads); the Hub's own limit is 50 GB. */
   maxFileBytes: z.coerce.number().int().positive(),
   /** Lifetime of Xet CAS access tokens, seconds. */
@@ -65,6 +69,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     blobStore: pick("blobStore", "HUBBLE_BLOB_STORE") || undefined,
     s3Endpoint: pick("s3Endpoint", "HUBBLE_S3_ENDPOINT") || undefined,
     s3Region: pick("s3Region", "HUBBLE_S3_REGION", "us-east-1"),
+    s3PublicEndpoint: pick("s3PublicEndpoint", "HUBBLE_S3_PUBLIC_ENDPOINT") || undefined,
+    s3Direct: pick("s3Direct", "HUBBLE_S3_DIRECT", "0"),
     maxFileBytes: pick("maxFileBytes", "HUBBLE_MAX_FILE_BYTES", String(50 * 1000 ** 3)),
     xetTokenTtl: pick("xetTokenTtl", "HUBBLE_XET_TOKEN_TTL", "900"),
     xetVerifyThreads: pick("xetVerifyThreads", "HUBBLE_XET_VERIFY_THREADS", "2"),

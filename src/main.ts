@@ -1,6 +1,7 @@
 /**
  * The only place that builds adapters and hands them to the core and the surfaces.
  */
+import { Traffic } from "./surfaces/http/traffic.js";
 import type { Sha256 } from "./core/ids.js";
 import { parseS3Url, S3BlobStore, s3Client } from "./adapters/blob/s3-blob-store.js";
 import { randomBytes } from "node:crypto";
@@ -105,6 +106,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   };
   const services: Services = {
     cluster: { leader: false },
+    traffic: new Traffic(),
     config,
     accounts,
     access,
@@ -191,9 +193,13 @@ export async function startSsh(h: Hubble, config: Config): Promise<SshServer> {
 
 /** The blob store the config names: a bucket (`HUBBLE_BLOB_STORE=s3://…`) or the data folder. */
 async function openBlobStore(config: Config): Promise<FsBlobStore | S3BlobStore> {
-  if (!config.blobStore) return new FsBlobStore(config.data);
+  if (!config.blobStore) {
+    if (config.s3Direct) throw new Error("HUBBLE_S3_DIRECT needs HUBBLE_BLOB_STORE=s3://…: a data folder has no presigned URLs");
+    return new FsBlobStore(config.data);
+  }
   const loc = parseS3Url(config.blobStore);
   const store = new S3BlobStore(s3Client({ ...loc, endpoint: config.s3Endpoint, region: config.s3Region }), loc);
   await store.check();
+  if (config.s3Direct) store.enableDirect(s3Client({ ...loc, endpoint: config.s3PublicEndpoint ?? config.s3Endpoint, region: config.s3Region }));
   return store;
 }

@@ -16,5 +16,9 @@ export function blobKeyPath(key: BlobKey): string {
       return `xet/xorbs/${key.hash.slice(0, 2)}/${key.hash}`;
     case "shard":
       return `xet/shards/${key.sha256.slice(0, 2)}/${key.sha256}`;
+    case "staging":
+      // Ids are minted by Hubble; anything else is a bug, never a path.
+      if (!/^[0-9a-f-]{36}$/.test(key.id)) throw new Error("Invalid staging id");
+      return `staging/${key.id}`;
   }
 }

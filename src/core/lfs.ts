@@ -2,11 +2,11 @@
  * Git LFS use cases: the batch decision, verified uploads (single and multipart), and signed,
  * self-authorising transfer URLs (the Python client sends no credentials on the PUT).
  */
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import { errors, HubError } from "./errors.js";
 import { parseSha256, type Sha256 } from "./ids.js";
-import type { BlobReader, BlobStore, MetaStore, RepoRecord } from "./ports.js";
+import type { BlobKey, BlobReader, BlobStore, MetaStore, RepoRecord } from "./ports.js";
 import type { Xet } from "./xet/cas.js";
 
 /** Settings of the LFS service. */
@@ -34,6 +34,9 @@ export type UrlFor = (path: string) => string;
 
 /** LFS use cases. */
 export class Lfs {
+  /** Bytes of direct (presigned) uploads read back from the store to verify them. */
+  readonly metrics = { stagedBytesVerified: 0, stagedRefused: 0 };
+
   constructor(
     private readonly meta: MetaStore,
     private readonly blobs: BlobStore,
@@ -94,7 +97,10 @@ export class Lfs {
       const held = await this.held(repo.id, oid as Sha256);
       if (operation === "download") {
         if (held === null) out.push({ oid, size, error: { code: 404, message: "Object does not exist" } });
-        else out.push({ oid, size: held, authenticated: true, actions: { download: { href: url(`/lfs/objects/${repo.id}/${oid}?${this.sign(["get", repo.id, oid])}`), header: auth, expires_in: this.cfg.urlTtl } } });
+        else if (this.blobs.direct && (await this.meta.lfs.linked(repo.id, oid as Sha256)) !== null) {
+          // Straight from the bucket; no credentials of the caller travel with it.
+          out.push({ oid, size: held, authenticated: true, actions: { download: { href: await this.blobs.direct.getUrl({ kind: "lfs", oid: oid as Sha256 }, this.cfg.urlTtl), expires_in: this.cfg.urlTtl } } });
+        } else out.push({ oid, size: held, authenticated: true, actions: { download: { href: url(`/lfs/objects/${repo.id}/${oid}?${this.sign(["get", repo.id, oid])}`), header: auth, expires_in: this.cfg.urlTtl } } });
         continue;
       }
       if (held !== null) {
@@ -107,6 +113,12 @@ export class Lfs {
       }
       if (xet) {
         out.push({ oid, size, authenticated: true, actions: { upload: xet } });
+        continue;
+      }
+      if (this.blobs.direct) {
+        const m = multipart && size >= this.cfg.multipartThreshold;
+        usedMultipart ||= m;
+        out.push({ oid, size, authenticated: true, actions: await this.directUpload(repo.id, oid as Sha256, size, m, url, auth) });
         continue;
       }
       const verify: Action = { href: url(`/lfs/verify/${repo.id}?${this.sign(["verify", repo.id])}`), header: auth, expires_in: this.cfg.urlTtl };
@@ -127,6 +139,85 @@ export class Lfs {
       }
     }
     return { transfer: xet ? "xet" : usedMultipart ? "multipart" : "basic", hash_algo: "sha256", objects: out };
+  }
+
+  /**
+   * Upload actions straight to the bucket: the client PUTs to a presigned staging key (one object,
+   * or the parts of a multipart upload); nothing is visible until `promote` has checked the bytes.
+   * The verify (and completion) URLs are the node's, signed for exactly this object and stage.
+   */
+  private async directUpload(repoId: number, oid: Sha256, size: number, multipart: boolean, url: UrlFor, auth: Record<string, string>) {
+    const direct = this.blobs.direct!;
+    const stage = randomUUID();
+    const key: BlobKey = { kind: "staging", id: stage };
+    const ttl = this.cfg.urlTtl;
+    const verify: Action = { href: url(`/lfs/verify-staged/${repoId}/${oid}/${size}/${stage}?${this.sign(["verify-staged", repoId, oid, size, stage])}`), header: auth, expires_in: ttl };
+    if (!multipart) return { upload: { href: await direct.putUrl(key, ttl), expires_in: ttl }, verify };
+    const uploadId = await direct.startMultipart(key);
+    const parts = Math.max(1, Math.ceil(size / this.cfg.chunkSize));
+    const header: Record<string, string> = { chunk_size: String(this.cfg.chunkSize) };
+    for (let i = 1; i <= parts; i++) header[String(i)] = await direct.partUrl(key, uploadId, i, ttl);
+    const done = url(`/lfs/complete-staged/${repoId}/${oid}/${size}/${stage}/${encodeURIComponent(uploadId)}?${this.sign(["complete-staged", repoId, oid, size, stage, uploadId])}`);
+    return { upload: { href: done, header, expires_in: ttl }, verify };
+  }
+
+  /** Completes a direct multipart upload from the parts' ETags the client collected, then promotes it. */
+  async completeStaged(repoId: number, oid: Sha256, size: number, stage: string, uploadId: string, body: { oid: string; parts: unknown[] }): Promise<void> {
+    const direct = this.blobs.direct;
+    if (!direct) throw errors.badRequest("Direct transfers are off");
+    if (parseSha256(body.oid) !== oid) throw errors.badRequest("Completion oid does not match the upload");
+    if ((await this.meta.lfs.linked(repoId, oid)) !== null) return;
+    const expected = Math.max(1, Math.ceil(size / this.cfg.chunkSize));
+    const parts = body.parts.map((p) => p as { partNumber?: unknown; etag?: unknown });
+    if (parts.length !== expected) throw errors.badRequest(`Expected ${expected} parts`);
+    parts.sort((a, b) => Number(a.partNumber) - Number(b.partNumber));
+    const etags = parts.map((p, i) => {
+      if (Number(p.partNumber) !== i + 1 || typeof p.etag !== "string" || p.etag.length > 200) throw errors.badRequest(`Part ${i + 1} is missing or malformed`);
+      return p.etag;
+    });
+    try {
+      await direct.completeMultipart({ kind: "staging", id: stage }, uploadId, etags);
+    } catch (e) {
+      throw errors.badRequest(`The storage refused to assemble the parts: ${(e as Error).name}`);
+    }
+    await this.promote(repoId, oid, size, stage);
+  }
+
+  /**
+   * Makes a directly uploaded object visible: reads the staged bytes back from the store, checks
+   * size and sha256, copies them to the object's key inside the store and links the repo. A staged
+   * upload that does not match is deleted and refused; nothing of it is ever served.
+   */
+  async promote(repoId: number, oid: Sha256, size: number, stage: string): Promise<void> {
+    const key: BlobKey = { kind: "staging", id: stage };
+    if ((await this.meta.lfs.linked(repoId, oid)) !== null) {
+      await this.blobs.delete(key).catch(() => undefined);
+      return;
+    }
+    const st = await this.blobs.stat(key);
+    if (!st) throw new HubError("EntryNotFound", "Object was not uploaded");
+    const refuse = async (msg: string) => {
+      this.metrics.stagedRefused++;
+      await this.blobs.delete(key);
+      return new HubError("Unprocessable", msg);
+    };
+    if (st.size !== size) throw await refuse(`Size mismatch: expected ${size} bytes, received ${st.size}`);
+    const hash = createHash("sha256");
+    for await (const chunk of await this.blobs.get(key)) {
+      hash.update(chunk as Buffer);
+      this.metrics.stagedBytesVerified += (chunk as Buffer).length;
+    }
+    const got = hash.digest("hex");
+    if (got !== oid) throw await refuse(`Hash mismatch: expected sha256 ${oid}, received ${got}`);
+    if (!(await this.blobs.stat({ kind: "lfs", oid }))) await this.blobs.direct!.copy(key, { kind: "lfs", oid }, size);
+    await this.meta.lfs.link(repoId, oid, size);
+    await this.blobs.delete(key);
+  }
+
+  /** A presigned download URL for an LFS-stored object of the repo, or null (no direct transfers, or a Xet file). */
+  async directDownload(repoId: number, oid: Sha256, filename: string): Promise<string | null> {
+    if (!this.blobs.direct || (await this.meta.lfs.linked(repoId, oid)) === null) return null;
+    return this.blobs.direct.getUrl({ kind: "lfs", oid }, this.cfg.urlTtl, filename);
   }
 
   /** Stores an uploaded object after checking size and sha256, then links it to the repo. */

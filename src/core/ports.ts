@@ -22,7 +22,12 @@ export type BlobKey =
   /** A verified Xet xorb (serialized chunks, no footer), by its hex xorb hash. */
   | { kind: "xorb"; hash: string }
   /** An accepted Xet shard as uploaded, by the sha256 of its bytes. */
-  | { kind: "shard"; sha256: string };
+  | { kind: "shard"; sha256: string }
+  /**
+   * Where a client uploads straight to the bucket (presigned, HUBBLE_S3_DIRECT): never read as a
+   * blob of any repo; verified, then copied to its real key, then removed (or swept).
+   */
+  | { kind: "staging"; id: string };
 
 /** Expectations checked while a blob streams in; a mismatch leaves nothing visible. */
 export interface PutExpect {
@@ -48,6 +53,27 @@ export interface BlobStore {
    * of allocating one per chunk. Stores without cheap positional reads leave it out.
    */
   openReader?(key: BlobKey): Promise<BlobReader>;
+  /** Presigned transfers between clients and the store, when it offers them and they are on. */
+  direct?: DirectTransfers;
+}
+
+/**
+ * Transfers that bypass the node: URLs a client uses without credentials, signed by the store,
+ * valid for `ttl` seconds. Uploads only ever target staging keys (the core verifies, then copies).
+ */
+export interface DirectTransfers {
+  /** A GET URL for a blob (Range requests allowed); `filename` sets the download name. */
+  getUrl(key: BlobKey, ttl: number, filename?: string): Promise<string>;
+  /** A PUT URL for one whole object. */
+  putUrl(key: BlobKey, ttl: number): Promise<string>;
+  /** Starts a multipart upload; returns its id. */
+  startMultipart(key: BlobKey): Promise<string>;
+  /** A PUT URL for one part (1-based) of a multipart upload; the answer's ETag names the part. */
+  partUrl(key: BlobKey, uploadId: string, part: number, ttl: number): Promise<string>;
+  /** Completes a multipart upload from the parts' ETags, in order. */
+  completeMultipart(key: BlobKey, uploadId: string, etags: string[]): Promise<void>;
+  /** Copies a blob inside the store (no bytes through the node). */
+  copy(from: BlobKey, to: BlobKey, size: number): Promise<void>;
 }
 
 /** Positional reads of one blob. */

@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -20,11 +21,13 @@ import {
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { blobKeyPath } from "../../core/blob-keys.js";
 import { HubError } from "../../core/errors.js";
 import type { Sha256 } from "../../core/ids.js";
-import type { BlobKey, BlobStore, PutExpect } from "../../core/ports.js";
+import type { BlobKey, BlobStore, DirectTransfers, PutExpect } from "../../core/ports.js";
 
 /** Where the bucket is and how to reach it. */
 export interface S3Location {
@@ -66,12 +69,63 @@ const notFound = (e: unknown) => {
   return err.name === "NoSuchKey" || err.name === "NotFound" || err.$metadata?.httpStatusCode === 404;
 };
 
+/** Largest object one CopyObject copies; bigger ones are copied part by part. */
+const MAX_COPY = 5 * 1024 ** 3;
+const COPY_PART = 1024 ** 3;
+
 /** A BlobStore in a bucket. */
 export class S3BlobStore implements BlobStore {
+  /** Presigned transfers, when HUBBLE_S3_DIRECT turns them on (see `enableDirect`). */
+  direct?: DirectTransfers;
+
   constructor(
     private readonly client: S3Client,
     private readonly loc: Pick<S3Location, "bucket" | "prefix">,
   ) {}
+
+  /**
+   * Turns on presigned transfers; URLs are signed for `publicClient`'s endpoint (the address
+   * clients reach the bucket at, which may differ from the nodes' own).
+   */
+  enableDirect(publicClient: S3Client): void {
+    const Bucket = this.loc.bucket;
+    this.direct = {
+      getUrl: (key, ttl, filename) =>
+        getSignedUrl(publicClient, new GetObjectCommand({ Bucket, Key: this.key(key), ...(filename ? { ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(filename)}` } : {}) }), { expiresIn: ttl }),
+      putUrl: (key, ttl) => getSignedUrl(publicClient, new PutObjectCommand({ Bucket, Key: this.key(key) }), { expiresIn: ttl }),
+      startMultipart: async (key) => (await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key: this.key(key) }))).UploadId!,
+      partUrl: (key, UploadId, PartNumber, ttl) => getSignedUrl(publicClient, new UploadPartCommand({ Bucket, Key: this.key(key), UploadId, PartNumber }), { expiresIn: ttl }),
+      completeMultipart: async (key, UploadId, etags) => {
+        const Parts = etags.map((ETag, i) => ({ PartNumber: i + 1, ETag }));
+        await this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key: this.key(key), UploadId, MultipartUpload: { Parts } }));
+      },
+      copy: (from, to, size) => this.copy(from, to, size),
+    };
+  }
+
+  /** Server-side copy: one CopyObject up to 5 GiB, else a multipart upload of part copies. */
+  private async copy(from: BlobKey, to: BlobKey, size: number): Promise<void> {
+    const Bucket = this.loc.bucket;
+    const CopySource = encodeURI(`${Bucket}/${this.key(from)}`);
+    const Key = this.key(to);
+    if (size <= MAX_COPY) {
+      await this.client.send(new CopyObjectCommand({ Bucket, Key, CopySource }));
+      return;
+    }
+    const UploadId = (await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key }))).UploadId!;
+    try {
+      const Parts = [];
+      for (let start = 0, n = 1; start < size; start += COPY_PART, n++) {
+        const end = Math.min(size, start + COPY_PART) - 1;
+        const r = await this.client.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: n, CopySource, CopySourceRange: `bytes=${start}-${end}` }));
+        Parts.push({ PartNumber: n, ETag: r.CopyPartResult!.ETag! });
+      }
+      await this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }));
+    } catch (e) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
+      throw e;
+    }
+  }
 
   /** The object key of a blob key. */
   key(key: BlobKey): string {
@@ -179,8 +233,9 @@ export class S3BlobStore implements BlobStore {
   }
 
   /**
-   * Removes what abandoned uploads left: multipart uploads (Hubble's own puts and HF multipart
-   * parts) older than `maxAgeMs`, and `uploads/` part objects older than a day.
+   * Removes what abandoned uploads left: multipart uploads (Hubble's own puts, HF multipart
+   * parts, direct uploads) older than `maxAgeMs`, and `uploads/` part objects and unverified
+   * `staging/` objects older than a day.
    */
   async sweep(maxAgeMs: number): Promise<{ tmp: number; uploads: number }> {
     const now = Date.now();
@@ -201,17 +256,20 @@ export class S3BlobStore implements BlobStore {
       UploadIdMarker = r.NextUploadIdMarker;
     }
     let uploads = 0;
-    let ContinuationToken: string | undefined;
-    for (;;) {
-      const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.loc.bucket, Prefix: `${prefix}uploads/`, ContinuationToken }));
-      for (const o of r.Contents ?? []) {
-        if (o.LastModified && now - o.LastModified.getTime() >= 24 * 3600_000) {
-          await this.client.send(new DeleteObjectCommand({ Bucket: this.loc.bucket, Key: o.Key! }));
-          uploads++;
+    // Parts of node-streamed HF multipart uploads, and direct uploads never verified.
+    for (const folder of ["uploads/", "staging/"]) {
+      let ContinuationToken: string | undefined;
+      for (;;) {
+        const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.loc.bucket, Prefix: `${prefix}${folder}`, ContinuationToken }));
+        for (const o of r.Contents ?? []) {
+          if (o.LastModified && now - o.LastModified.getTime() >= 24 * 3600_000) {
+            await this.client.send(new DeleteObjectCommand({ Bucket: this.loc.bucket, Key: o.Key! }));
+            uploads++;
+          }
         }
+        if (!r.IsTruncated) break;
+        ContinuationToken = r.NextContinuationToken;
       }
-      if (!r.IsTruncated) break;
-      ContinuationToken = r.NextContinuationToken;
     }
     return { tmp, uploads };
   }

@@ -3,7 +3,7 @@
  * dedupe answers, reconstruction plans with signed xorb-range URLs, and server-side reconstruction
  * for clients that do not speak Xet (plain GET, git-lfs). Contract: ../shared/protocols/xet.md.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
 import { errors, HubError } from "../errors.js";
 import { Semaphore } from "../mutex.js";
@@ -53,6 +53,21 @@ export interface XetMetrics {
   reconstructions: number;
   /** Stored chunks per compression scheme: none, LZ4, BG4+LZ4. */
   chunksByScheme: [number, number, number];
+  /** Upload grants issued (direct transfers), and xorbs committed through them. */
+  grantsIssued: number;
+  grantsCommitted: number;
+  /** Granted uploads refused at commit (wrong length, bytes that are not the xorb). */
+  grantsRefused: number;
+  /** Bytes of granted uploads read back from the store to verify them. */
+  stagedBytesVerified: number;
+}
+
+/** A grant to upload one xorb straight to the store (hf_xet's `XorbUploadGrant`). */
+export interface XorbUploadGrant {
+  id: string;
+  method: "PUT";
+  url: string;
+  headers: Record<string, string>;
 }
 
 type UrlFor = (path: string) => string;
@@ -63,10 +78,11 @@ const DEDUPE_NEIGHBOURS = 16;
 
 /** The Xet CAS use cases. */
 export class Xet {
-  readonly metrics: XetMetrics = { xorbBytesReceived: 0, xorbsStored: 0, xorbBytesStored: 0, shardsReceived: 0, shardsReceivedV2: 0, shardBytesReceived: 0, reconstructions: 0, chunksByScheme: [0, 0, 0] };
+  readonly metrics: XetMetrics = { xorbBytesReceived: 0, xorbsStored: 0, xorbBytesStored: 0, shardsReceived: 0, shardsReceivedV2: 0, shardBytesReceived: 0, reconstructions: 0, chunksByScheme: [0, 0, 0], grantsIssued: 0, grantsCommitted: 0, grantsRefused: 0, stagedBytesVerified: 0 };
   private readonly slots: Semaphore;
   private readonly tokenKey: Buffer;
   private readonly urlKey: Buffer;
+  private readonly grantKey: Buffer;
 
   constructor(
     private readonly meta: MetaStore,
@@ -78,6 +94,7 @@ export class Xet {
     this.slots = new Semaphore(cfg.uploadSlots);
     this.tokenKey = createHmac("sha256", cfg.secret).update("xet-cas-token").digest();
     this.urlKey = createHmac("sha256", cfg.secret).update("xet-fetch-url").digest();
+    this.grantKey = createHmac("sha256", cfg.secret).update("xet-upload-grant").digest();
   }
 
   // ------------------------------------------------------------ tokens
@@ -119,6 +136,83 @@ export class Xet {
     const { verified: v, body: bytes } = await this.verify(body);
     if (v.hash !== hash) throw new HubError("BadRequest", `Xorb content hashes to ${v.hash}, not ${hash}`);
     await this.blobs.put({ kind: "xorb", hash }, Readable.from([bytes.subarray(0, v.length)]), { size: v.length });
+    return this.indexXorb(hash, v);
+  }
+
+  // ------------------------------------------------------------ upload grants (direct transfers)
+
+  /** Whether this CAS hands out upload grants (only with presigned transfers to a bucket). */
+  get grantsOffered(): boolean {
+    return this.blobs.direct !== undefined;
+  }
+
+  /**
+   * A grant to PUT one serialized xorb to a presigned staging key, or null when the xorb is
+   * already stored. The grant id is self-contained and signed (any node can commit it).
+   */
+  async grant(hash: string, length: unknown): Promise<XorbUploadGrant | null> {
+    if (!HEX.test(hash)) throw errors.badRequest("Invalid xorb hash");
+    if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 1 || length > this.cfg.maxBody) throw errors.badRequest(`Xorb length must be 1..${this.cfg.maxBody}`);
+    if (await this.meta.xet.xorb(hash)) return null;
+    const stage = randomUUID();
+    const exp = Math.floor(Date.now() / 1000) + this.cfg.urlTtl;
+    const url = await this.blobs.direct!.putUrl({ kind: "staging", id: stage }, this.cfg.urlTtl);
+    this.metrics.grantsIssued++;
+    return { id: `${stage}.${length}.${exp}.${this.grantMac(hash, stage, length, exp).toString("base64url")}`, method: "PUT", url, headers: {} };
+  }
+
+  private grantMac(hash: string, stage: string, length: number, exp: number): Buffer {
+    return createHmac("sha256", this.grantKey).update(`${hash}\n${stage}\n${length}\n${exp}`).digest();
+  }
+
+  /**
+   * Commits a granted upload: "not-found" when nothing was uploaded for the grant (the client asks
+   * for a new one); otherwise the staged bytes are read back, verified as exactly the xorb `hash`
+   * (the same checks as a xorb posted to the node), copied into place and indexed. Anything else is
+   * refused and deleted.
+   */
+  async commitGrant(hash: string, id: string): Promise<"committed" | "not-found"> {
+    if (!HEX.test(hash)) throw errors.badRequest("Invalid xorb hash");
+    const m = /^([0-9a-f-]{36})\.(\d{1,12})\.(\d{1,12})\.([\w-]{43})$/.exec(id);
+    const given = m ? Buffer.from(m[4]!, "base64url") : Buffer.alloc(0);
+    const [stage, length, exp] = m ? [m[1]!, Number(m[2]), Number(m[3])] : ["", 0, 0];
+    const mac = m ? this.grantMac(hash, stage, length, exp) : Buffer.alloc(32);
+    if (!m || given.length !== mac.length || !timingSafeEqual(given, mac)) throw errors.forbidden("Invalid upload grant");
+    const key = { kind: "staging", id: stage } as const;
+    if (await this.meta.xet.xorb(hash)) {
+      await this.blobs.delete(key).catch(() => undefined);
+      return "committed";
+    }
+    // A grant outlives its URL by an hour at most: later, the upload is the sweep's.
+    if (exp + 3600 < Date.now() / 1000) return "not-found";
+    const st = await this.blobs.stat(key);
+    if (!st) return "not-found";
+    const refuse = async (msg: string) => {
+      this.metrics.grantsRefused++;
+      await this.blobs.delete(key);
+      return new HubError("BadRequest", msg);
+    };
+    if (st.size !== length) throw await refuse(`Granted upload is ${st.size} bytes, the grant was for ${length}`);
+    const body = await readAll(await this.blobs.get(key));
+    this.metrics.stagedBytesVerified += body.length;
+    let checked;
+    try {
+      checked = await this.verify(body);
+    } catch (e) {
+      throw await refuse(`Granted upload is not a valid xorb: ${(e as Error).message}`);
+    }
+    const v = checked.verified;
+    if (v.hash !== hash) throw await refuse(`Granted upload hashes to ${v.hash}, not ${hash}`);
+    // A chunk sequence with nothing after it is stored as sent (copied inside the store).
+    if (v.length === st.size) await this.blobs.direct!.copy(key, { kind: "xorb", hash }, v.length);
+    else await this.blobs.put({ kind: "xorb", hash }, Readable.from([checked.body.subarray(0, v.length)]), { size: v.length });
+    await this.indexXorb(hash, v);
+    this.metrics.grantsCommitted++;
+    await this.blobs.delete(key);
+    return "committed";
+  }
+
+  private async indexXorb(hash: string, v: VerifiedXorb): Promise<boolean> {
     const inserted = await this.meta.xet.addXorb({ hash, length: v.length, unpacked: v.unpacked, chunks: v.chunks });
     if (inserted) {
       this.metrics.xorbsStored++;
@@ -251,7 +345,9 @@ export class Xet {
   }
 
   /** Signs a fetch URL for bytes [start, end] (inclusive) of a stored xorb. */
-  private fetchUrl(xorb: string, start: number, end: number, url: UrlFor): string {
+  private async fetchUrl(xorb: string, start: number, end: number, url: UrlFor): Promise<string> {
+    // Straight from the bucket when presigned transfers are on (the client sends the Range).
+    if (this.blobs.direct) return this.blobs.direct.getUrl({ kind: "xorb", hash: xorb }, this.cfg.urlTtl);
     const exp = Math.floor(Date.now() / 1000) + this.cfg.urlTtl;
     const sig = createHmac("sha256", this.urlKey).update(`${xorb}\n${start}\n${end}\n${exp}`).digest("base64url");
     return url(`/xet/fetch/${xorb}/${start}-${end}?exp=${exp}&sig=${sig}`);
@@ -298,10 +394,12 @@ export class Xet {
         if (last && x.start <= last.end) last.end = Math.max(last.end, x.end);
         else merged.push({ ...x });
       }
-      fetch[xorb] = merged.map((m) => {
-        const bytes = { start: m.table.start(m.start), end: m.table.end(m.end - 1) - 1 };
-        return { chunks: { start: m.start, end: m.end }, bytes, url: this.fetchUrl(xorb, bytes.start, bytes.end, url) };
-      });
+      fetch[xorb] = await Promise.all(
+        merged.map(async (m) => {
+          const bytes = { start: m.table.start(m.start), end: m.table.end(m.end - 1) - 1 };
+          return { chunks: { start: m.start, end: m.end }, bytes, url: await this.fetchUrl(xorb, bytes.start, bytes.end, url) };
+        }),
+      );
     }
     const outTerms = terms.map((t) => ({ hash: t.xorb, unpacked_length: t.bytes, range: { start: t.start, end: t.end } }));
     if (version === 1) {

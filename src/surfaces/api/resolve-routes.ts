@@ -88,6 +88,13 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
     }
     reply.header("Link", auth);
   }
+  // With direct transfers an LFS-stored file is a redirect to the bucket, as the Hub redirects to its
+  // CDN: huggingface_hub reads these headers from the 302 and downloads from Location.
+  const direct = lfs && !xet ? await svc.lfs.directDownload(repo.id, lfs.oid as Sha256, name) : null;
+  if (direct) {
+    reply.headers({ ETag: `"${etag}"`, "X-Linked-Etag": `"${etag}"`, "X-Linked-Size": String(size), "Cache-Control": "private, max-age=0, must-revalidate" });
+    return reply.status(302).header("Location", direct).send();
+  }
   const range = parseRange(req.headers.range, size);
   // Open the object before any header is set, so a missing object is a clean 404.
   const reader = lfs && req.method === "GET" ? await svc.lfs.reader(repo.id, lfs.oid as Sha256) : null;

@@ -101,6 +101,7 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
     },
     routerOptions: { maxParamLength: 2048, ignoreDuplicateSlashes: false },
   });
+  svc.traffic.attach(app.server);
 
   app.addHook("onRequest", async (req, reply) => {
     reply.header("X-Request-Id", req.id);

@@ -1,4 +1,5 @@
 /** What the HTTP surfaces are handed by main.ts. */
+import type { Traffic } from "./traffic.js";
 import type { Access } from "../../core/access.js";
 import type { Accounts } from "../../core/accounts.js";
 import type { Commits } from "../../core/commits.js";
@@ -18,6 +19,8 @@ import type { Config } from "../../config.js";
 export interface Services {
   /** This node's part in a cluster: whether it runs the one-at-a-time jobs now. */
   cluster: { leader: boolean };
+  /** Bytes moved to and from HTTP clients (counted from buildApp on). */
+  traffic: Traffic;
   config: Config;
   accounts: Accounts;
   access: Access;

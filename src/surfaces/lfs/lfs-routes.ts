@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { HubError } from "../../core/errors.js";
 import { parseSha256, type RepoType } from "../../core/ids.js";
 import { parseRange } from "../api/resolve-routes.js";
 import { actorOf, baseUrl } from "../http/context.js";
@@ -117,6 +118,24 @@ export function registerLfsRoutes(server: FastifyInstance, svc: Services): void 
     const q = req.query;
     svc.lfs.checkSignature(["complete", p.repoId, p.oid, p.size, p.uploadId], q.exp, q.sig);
     await svc.lfs.complete(Number(p.repoId), parseSha256(p.oid), Number(p.size), p.uploadId, req.body);
+    return {};
+  });
+
+  // Direct (presigned) uploads: the node only verifies and promotes what the client put in the bucket.
+  const stagedParams = z.object({ repoId: z.string(), oid: z.string(), size: z.string(), stage: z.string() });
+  app.post("/lfs/verify-staged/:repoId/:oid/:size/:stage", { schema: { params: stagedParams, querystring: signed, body: verifyBody } }, async (req) => {
+    const p = req.params;
+    const q = req.query;
+    svc.lfs.checkSignature(["verify-staged", p.repoId, p.oid, p.size, p.stage], q.exp, q.sig);
+    if (req.body.oid !== p.oid || (req.body.size !== undefined && String(req.body.size) !== p.size)) throw new HubError("Unprocessable", "Verify request does not match the upload");
+    await svc.lfs.promote(Number(p.repoId), parseSha256(p.oid), Number(p.size), p.stage);
+    return {};
+  });
+  app.post("/lfs/complete-staged/:repoId/:oid/:size/:stage/:uploadId", { schema: { params: stagedParams.extend({ uploadId: z.string() }), querystring: signed, body: completeBody } }, async (req) => {
+    const p = req.params;
+    const q = req.query;
+    svc.lfs.checkSignature(["complete-staged", p.repoId, p.oid, p.size, p.stage, p.uploadId], q.exp, q.sig);
+    await svc.lfs.completeStaged(Number(p.repoId), parseSha256(p.oid), Number(p.size), p.stage, p.uploadId, req.body);
     return {};
   });
 

@@ -105,6 +105,23 @@ export function registerXetRoutes(server: FastifyInstance, svc: Services): void 
     app.head(`${p}/:prefix/:hash`, { schema: { params: hashParams } }, headXorb);
   }
 
+  // Upload grants (hf_xet ≥ 1.8 asks first): with presigned transfers the xorb goes straight to
+  // the bucket and is verified at commit; without, a plain 404 sends the client to POST /v1/xorbs.
+  const grantBody = z.object({ length: z.unknown(), checksum: z.object({ algo: z.string(), value: z.string() }).optional() });
+  app.post("/xet/v1/xorb-grants/:prefix/:hash", { schema: { params: hashParams, body: grantBody } }, async (req, reply) => {
+    if (!svc.xet.grantsOffered) throw new HubError("EntryNotFound", "Upload grants are not offered; use POST /v1/xorbs");
+    svc.xet.authorize(bearer(req), "write");
+    const grant = await svc.xet.grant(req.params.hash, req.body.length);
+    return grant ? reply.status(201).send(grant) : reply.status(200).send();
+  });
+  app.post("/xet/v1/xorb-commits/:prefix/:hash/grant/:id", { schema: { params: hashParams.extend({ id: z.string() }) } }, async (req) => {
+    if (!svc.xet.grantsOffered) throw new HubError("EntryNotFound", "Upload grants are not offered");
+    svc.xet.authorize(bearer(req), "write");
+    const out = await svc.xet.uploadSlot(() => svc.xet.commitGrant(req.params.hash, req.params.id));
+    if (out === "not-found") throw new HubError("EntryNotFound", "No uploaded data for this grant");
+    return {};
+  });
+
   const uploadShard = async (req: FastifyRequest) => {
     const grant = svc.xet.authorize(bearer(req), "write");
     return svc.xet.uploadSlot(async () => {
@@ -219,6 +236,14 @@ export function registerXetRoutes(server: FastifyInstance, svc: Services): void 
       ["hubble_xet_shards_v2_received_total", "Shard uploads received through /v2/shards", m.shardsReceivedV2],
       ["hubble_xet_shard_bytes_received_total", "Bytes of shard bodies received", m.shardBytesReceived],
       ["hubble_xet_reconstructions_total", "Reconstruction plans served", m.reconstructions],
+      ["hubble_xet_grants_issued_total", "Xorb upload grants issued (direct transfers)", m.grantsIssued],
+      ["hubble_xet_grants_committed_total", "Xorbs committed through upload grants", m.grantsCommitted],
+      ["hubble_xet_grants_refused_total", "Granted uploads refused at commit", m.grantsRefused],
+      ["hubble_xet_staged_bytes_verified_total", "Bytes of granted uploads read back from the store to verify them", m.stagedBytesVerified],
+      ["hubble_lfs_staged_bytes_verified_total", "Bytes of direct LFS uploads read back from the store to verify them", svc.lfs.metrics.stagedBytesVerified],
+      ["hubble_lfs_staged_refused_total", "Direct LFS uploads refused at verify", svc.lfs.metrics.stagedRefused],
+      ["hubble_http_bytes_received_total", "Bytes received from HTTP clients on this node (headers and bodies)", svc.traffic.received()],
+      ["hubble_http_bytes_sent_total", "Bytes sent to HTTP clients by this node (headers and bodies)", svc.traffic.sent()],
     ] as const;
     let text = lines.map(([name, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${v}\n`).join("");
     const schemes = ["none", "lz4", "bg4-lz4"];
