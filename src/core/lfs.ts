@@ -217,7 +217,7 @@ export class Lfs {
   /** A presigned download URL for an LFS-stored object of the repo, or null (no direct transfers, or a Xet file). */
   async directDownload(repoId: number, oid: Sha256, filename: string): Promise<string | null> {
     if (!this.blobs.direct || (await this.meta.lfs.linked(repoId, oid)) === null) return null;
-    return this.blobs.direct.getUrl({ kind: "lfs", oid }, this.cfg.urlTtl, filename);
+    return this.blobs.direct.getUrl({ kind: "lfs", oid }, this.cfg.urlTtl, { filename });
   }
 
   /** Stores an uploaded object after checking size and sha256, then links it to the repo. */

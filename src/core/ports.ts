@@ -62,8 +62,12 @@ export interface BlobStore {
  * valid for `ttl` seconds. Uploads only ever target staging keys (the core verifies, then copies).
  */
 export interface DirectTransfers {
-  /** A GET URL for a blob (Range requests allowed); `filename` sets the download name. */
-  getUrl(key: BlobKey, ttl: number, filename?: string): Promise<string>;
+  /**
+   * A GET URL for a blob: `filename` sets the download name; `range` (inclusive) binds the URL to
+   * exactly that byte range — the client must send `Range: bytes=start-end` — so it cannot read
+   * the rest of the blob (a xorb may hold chunks of files the caller may not read).
+   */
+  getUrl(key: BlobKey, ttl: number, o?: { filename?: string; range?: { start: number; end: number } }): Promise<string>;
   /** A PUT URL for one whole object. */
   putUrl(key: BlobKey, ttl: number): Promise<string>;
   /** Starts a multipart upload; returns its id. */

@@ -135,6 +135,17 @@ test("huggingface_hub with Xet: upload through grants, download from presigned x
   assert.equal(await sha256File(got), want, "identical bytes");
   assert.ok(down <= size / 100, `download moved ${down} bytes through the node`);
   t.diagnostic(`node bytes: upload ${up}, download ${down} of ${size}`);
+
+  // Each presigned xorb URL reads exactly its range: a xorb may also hold chunks of other files.
+  const info = (await (await api("/api/models/admin/xet-direct/paths-info/main", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ paths: ["xet.bin"] }) })).json()) as { xetHash: string }[];
+  const tok = (await (await api("/api/models/admin/xet-direct/xet-read-token/main")).json()) as { casUrl: string; accessToken: string };
+  const plan = (await (await fetch(`${tok.casUrl}/v1/reconstructions/${info[0]!.xetHash}`, { headers: { authorization: `Bearer ${tok.accessToken}` } })).json()) as { fetch_info: Record<string, { url: string; url_range: { start: number; end: number } }[]> };
+  const f = Object.values(plan.fetch_info)[0]![0]!;
+  const exact = await fetch(f.url, { headers: { range: `bytes=${f.url_range.start}-${f.url_range.end}` } });
+  assert.equal(exact.status, 206);
+  assert.equal((await exact.arrayBuffer()).byteLength, f.url_range.end - f.url_range.start + 1);
+  assert.equal((await fetch(f.url, { headers: { range: `bytes=0-${f.url_range.end + 1}` } })).status, 403, "another range is refused");
+  assert.equal((await fetch(f.url)).status, 403, "the whole xorb is refused");
 });
 
 test("a forged or truncated staged LFS upload is refused at verify and never becomes visible", async () => {

@@ -90,8 +90,16 @@ export class S3BlobStore implements BlobStore {
   enableDirect(publicClient: S3Client): void {
     const Bucket = this.loc.bucket;
     this.direct = {
-      getUrl: (key, ttl, filename) =>
-        getSignedUrl(publicClient, new GetObjectCommand({ Bucket, Key: this.key(key), ...(filename ? { ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(filename)}` } : {}) }), { expiresIn: ttl }),
+      getUrl: (key, ttl, o = {}) => {
+        const cmd = new GetObjectCommand({
+          Bucket,
+          Key: this.key(key),
+          ...(o.filename ? { ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(o.filename)}` } : {}),
+          // A signed header: S3 refuses the URL with any other Range (or none).
+          ...(o.range ? { Range: `bytes=${o.range.start}-${o.range.end}` } : {}),
+        });
+        return getSignedUrl(publicClient, cmd, { expiresIn: ttl, ...(o.range ? { signableHeaders: new Set(["range"]) } : {}) });
+      },
       putUrl: (key, ttl) => getSignedUrl(publicClient, new PutObjectCommand({ Bucket, Key: this.key(key) }), { expiresIn: ttl }),
       startMultipart: async (key) => (await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key: this.key(key) }))).UploadId!,
       partUrl: (key, UploadId, PartNumber, ttl) => getSignedUrl(publicClient, new UploadPartCommand({ Bucket, Key: this.key(key), UploadId, PartNumber }), { expiresIn: ttl }),

@@ -346,8 +346,8 @@ export class Xet {
 
   /** Signs a fetch URL for bytes [start, end] (inclusive) of a stored xorb. */
   private async fetchUrl(xorb: string, start: number, end: number, url: UrlFor): Promise<string> {
-    // Straight from the bucket when presigned transfers are on (the client sends the Range).
-    if (this.blobs.direct) return this.blobs.direct.getUrl({ kind: "xorb", hash: xorb }, this.cfg.urlTtl);
+    // Straight from the bucket when presigned transfers are on, bound to exactly this range.
+    if (this.blobs.direct) return this.blobs.direct.getUrl({ kind: "xorb", hash: xorb }, this.cfg.urlTtl, { range: { start, end } });
     const exp = Math.floor(Date.now() / 1000) + this.cfg.urlTtl;
     const sig = createHmac("sha256", this.urlKey).update(`${xorb}\n${start}\n${end}\n${exp}`).digest("base64url");
     return url(`/xet/fetch/${xorb}/${start}-${end}?exp=${exp}&sig=${sig}`);
