@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** The `hubble` command: serve, and user/org/token administration. */
+import cluster from "node:cluster";
 import { parseArgs } from "node:util";
+import { IpcLeadership, IpcRefLocks, reportListening, runPrimary } from "./adapters/cluster/workers.js";
 import { migrate } from "./migrate.js";
 import { loadConfig, type Config } from "./config.js";
 import { parseFineGrained } from "./core/accounts.js";
@@ -8,7 +10,8 @@ import { HubError } from "./core/errors.js";
 import { bootstrapAdmin, createHubble, startSsh } from "./main.js";
 
 const USAGE = `usage:
-  hubble serve [--host H] [--port P] [--public-url URL] [--data DIR]
+  hubble serve [--host H] [--port P] [--public-url URL] [--data DIR] [--workers N]
+      (N processes share the port; default: the number of cores)
   hubble user create NAME [--fullname F] [--email E] [--password P] [--admin] [--data DIR]
   hubble user disable|enable|delete NAME [--data DIR]
   hubble token create --user USER [--name N] [--role read|write|fineGrained] [--scope TYPE:NAME[:PERM,...] ...] [--gated-repos] [--value hf_...] [--data DIR]
@@ -41,6 +44,7 @@ const options = {
   help: { type: "boolean", short: "h" },
   database: { type: "string" },
   "blob-store": { type: "string" },
+  workers: { type: "string" },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -49,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return positionals.length === 0 && !values.help ? 2 : 0;
   }
-  const config: Config = loadConfig({ data: values.data, host: values.host, port: values.port, publicUrl: values["public-url"] });
+  const config: Config = loadConfig({ data: values.data, host: values.host, port: values.port, publicUrl: values["public-url"], workers: values.workers });
   const [cmd, sub, arg] = positionals;
   if (cmd === "serve") return serve(config);
   if (cmd === "migrate") {
@@ -117,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(config: Config): Promise<number> {
+  if (config.workers > 1) return cluster.isPrimary ? servePrimary(config) : serveWorker(config);
   const h = await createHubble(config, { level: config.logLevel });
   await h.startHousekeeping();
   const token = await bootstrapAdmin(h);
@@ -134,6 +139,55 @@ async function serve(config: Config): Promise<number> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  return new Promise(() => undefined);
+}
+
+/**
+ * The primary of `serve --workers N`: migrates and bootstraps once, then forks the workers and
+ * serves their locks and leadership; it handles no requests itself.
+ */
+async function servePrimary(config: Config): Promise<number> {
+  const setup = await createHubble({ ...config, logLevel: "silent" });
+  const token = await bootstrapAdmin(setup);
+  await setup.close();
+  if (token) console.log(`Created user 'admin'. Write token (shown once, also saved to ${config.data}/admin-token):\n  ${token}`);
+  const primary = runPrimary(config.workers, {
+    listening(address, sshPort) {
+      console.log(`Hubble listening on ${address} (data: ${config.data}, ${config.workers} workers)`);
+      if (sshPort !== undefined) console.log(`Hubble SSH listening on ${config.host}:${sshPort}`);
+    },
+    replaced(pid, code, signal) {
+      console.error(`worker ${pid} exited (${signal ?? code}); starting another`);
+    },
+  });
+  const stop = async () => {
+    await primary.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return new Promise(() => undefined);
+}
+
+/** One worker of `serve --workers N`: a whole Hubble whose cross-process parts go through the primary. */
+async function serveWorker(config: Config): Promise<number> {
+  const h = await createHubble(config, { level: config.logLevel }, { refLocks: new IpcRefLocks(), leadership: new IpcLeadership() });
+  await h.startHousekeeping();
+  const address = await h.app.listen({ host: config.host, port: config.port });
+  const ssh = config.sshPort === undefined ? null : await startSsh(h, config);
+  reportListening(address, ssh?.port);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await ssh?.close();
+    await h.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", () => undefined);
+  // The primary is gone (even killed): no worker outlives it.
+  process.once("disconnect", stop);
   return new Promise(() => undefined);
 }
 

@@ -2,6 +2,7 @@
  * Configuration: defaults → `HUBBLE_*` environment → CLI flags, validated once with zod.
  * Every key is documented in the README.
  */
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -46,6 +47,8 @@ const schema = z.object({
   trustProxy: z.string().regex(/^(true|false|[0-9A-Fa-f:.\/]+(,[0-9A-Fa-f:.\/]+)*)$/).optional(),
   /** Lifetime of a login session, seconds. */
   sessionTtl: z.coerce.number().int().min(60),
+  /** Processes serving HTTP (and SSH) on this machine; 1 = this process alone. */
+  workers: z.coerce.number().int().min(1).max(256),
   /** Bearer token that opens `/metrics` to non-loopback callers; unset = loopback only. */
   metricsToken: z.string().min(16).optional(),
 });
@@ -80,6 +83,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     sessionTtl: pick("sessionTtl", "HUBBLE_SESSION_TTL", String(30 * 24 * 3600)),
     trustProxy: pick("trustProxy", "HUBBLE_TRUST_PROXY") || undefined,
     metricsToken: pick("metricsToken", "HUBBLE_METRICS_TOKEN") || undefined,
+    workers: pick("workers", "HUBBLE_WORKERS", String(availableParallelism())),
   });
   if (!parsed.success) {
     throw new Error("Invalid configuration: " + parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));

@@ -13,7 +13,7 @@ import { FsBlobStore } from "./adapters/blob/fs-blob-store.js";
 import { kyselyMetaStore } from "./adapters/db/meta-store.js";
 import { openDatabase } from "./adapters/db/open.js";
 import { PgLeadership, PgRefLocks } from "./adapters/db/pg-locks.js";
-import { KeyedMutex } from "./core/mutex.js";
+import { KeyedMutex, type RefLocks } from "./core/mutex.js";
 import { FsGitStore } from "./adapters/git/git-store.js";
 import { Access } from "./core/access.js";
 import { Accounts } from "./core/accounts.js";
@@ -82,7 +82,16 @@ export interface Hubble {
 }
 
 /** Builds Hubble on the embedded adapters (SQLite + data folder). */
-export async function createHubble(config: Config, logger: boolean | object = false): Promise<Hubble> {
+/**
+ * Cross-process parts for `serve --workers` on the embedded default (PostgreSQL's own locks win
+ * when there is a database server to hold them).
+ */
+export interface ProcessCluster {
+  refLocks: RefLocks;
+  leadership: { lead(): Promise<boolean>; resign(): Promise<void> };
+}
+
+export async function createHubble(config: Config, logger: boolean | object = false, processCluster?: ProcessCluster): Promise<Hubble> {
   // Private by default: everything this process writes (database, blobs, git repos, keys) is
   // owner-only, and so is the folder itself.
   process.umask(0o077);
@@ -113,7 +122,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     repos,
     storage: new Storage(meta, gitStore, blobs, access, repos),
     reads: new Reads(gitStore, (repoId, oids) => xet.filesForOids(repoId, oids), readLarge),
-    commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid), readLarge, pgPool ? new PgRefLocks(pgPool) : new KeyedMutex()),
+    commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid), readLarge, pgPool ? new PgRefLocks(pgPool) : (processCluster?.refLocks ?? new KeyedMutex())),
     locks: new Locks(meta, access),
     lfs,
     xet,
@@ -126,23 +135,26 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   let housekeeping: NodeJS.Timeout | undefined;
   let leadership: NodeJS.Timeout | undefined;
   // One node at a time runs the sweeps: on PostgreSQL whoever holds the leader lock, else this node.
-  const leader = pgPool ? new PgLeadership(pgPool) : null;
+  const leader = pgPool ? new PgLeadership(pgPool) : (processCluster?.leadership ?? null);
+  /** Re-reads leadership; true when this node has just become the leader. */
   const checkLead = async () => {
     const was = services.cluster.leader;
     services.cluster.leader = leader ? await leader.lead().catch(() => false) : true;
     if (services.cluster.leader !== was) app.log.info({ leader: services.cluster.leader }, services.cluster.leader ? "leading the cluster's jobs" : "not leading");
+    return services.cluster.leader && !was;
   };
+  const sweep = (maxAgeMs: number) => blobs.sweep(maxAgeMs).catch((e: Error) => void app.log.warn({ err: e }, "sweep failed"));
   return {
     app,
     services,
     gc: (o) => collectGarbage(meta, gitStore, blobs, o),
     async startHousekeeping() {
-      await checkLead();
-      if (services.cluster.leader) await blobs.sweep(0);
-      leadership ??= setInterval(() => void checkLead(), 5_000);
+      // Whoever becomes the leader (now, or later when another node or worker stops) sweeps first.
+      if (await checkLead()) await sweep(0);
+      leadership ??= setInterval(() => void checkLead().then(async (became) => void (became && (await sweep(0)))), 5_000);
       leadership.unref();
       housekeeping ??= setInterval(() => {
-        if (services.cluster.leader) void blobs.sweep(3600_000).catch((e: Error) => app.log.warn({ err: e }, "sweep failed"));
+        if (services.cluster.leader) void sweep(3600_000);
       }, 600_000);
       housekeeping.unref();
     },

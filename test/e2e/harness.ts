@@ -34,7 +34,8 @@ export interface TestServer {
 export async function startServer(env: Record<string, string> = {}, o: { data?: string } = {}): Promise<TestServer> {
   const data = o.data ?? (await mkdtemp(join(tmpdir(), "hubble-test-")));
   const proc = spawn(process.execPath, [CLI, "serve", "--host", "127.0.0.1", "--port", "0", "--data", data], {
-    env: { ...process.env, HUBBLE_LOG_LEVEL: "warn", ...env },
+    // One process unless a test asks for workers (they have their own suite).
+    env: { ...process.env, HUBBLE_LOG_LEVEL: "warn", HUBBLE_WORKERS: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";

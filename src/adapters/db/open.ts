@@ -1,6 +1,6 @@
 /** Opening the metadata database: SQLite in the data folder, or PostgreSQL by URL; migrated. */
 import Database from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
 import pg from "pg";
 import { migrations } from "./migrations.js";
 import type { Database as Schema } from "./schema.js";
@@ -40,8 +40,28 @@ export async function openSqlite(file: string): Promise<Kysely<Schema>> {
       return st;
     },
   };
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: database as unknown as Database.Database }) });
+  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: database as unknown as Database.Database }) });
   const { error } = await new Migrator({ db, provider: migrations }).migrateToLatest();
   if (error) throw error;
   return db;
+}
+
+/**
+ * Transactions that take SQLite's write lock when they begin (`begin immediate`): with several
+ * processes on one database (`serve --workers`), a deferred transaction that reads and then writes
+ * fails at once with SQLITE_BUSY when another process wrote meanwhile — the busy timeout cannot
+ * help it — while an immediate one waits its turn.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(cfg);
+  }
+
+  override createDriver(): Driver {
+    return new (class extends SqliteDriver {
+      override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      }
+    })(this.cfg);
+  }
 }

@@ -249,6 +249,7 @@ export function registerXetRoutes(server: FastifyInstance, svc: Services): void 
     const schemes = ["none", "lz4", "bg4-lz4"];
     text += "# HELP hubble_xet_chunks_stored_total Chunks of stored xorbs by compression scheme\n# TYPE hubble_xet_chunks_stored_total counter\n";
     text += m.chunksByScheme.map((n, i) => `hubble_xet_chunks_stored_total{scheme="${schemes[i]}"} ${n}\n`).join("");
+    text += `# HELP hubble_process_pid The process that answered (one of several with serve --workers)\n# TYPE hubble_process_pid gauge\nhubble_process_pid ${process.pid}\n`;
     text += `# HELP hubble_leader Whether this node runs the cluster's one-at-a-time jobs (sweeps)\n# TYPE hubble_leader gauge\nhubble_leader ${svc.cluster.leader ? 1 : 0}\n`;
     return reply.type("text/plain; version=0.0.4").send(text);
   });
