@@ -47,6 +47,10 @@ const schema = z.object({
   trustProxy: z.string().regex(/^(true|false|[0-9A-Fa-f:.\/]+(,[0-9A-Fa-f:.\/]+)*)$/).optional(),
   /** Lifetime of a login session, seconds. */
   sessionTtl: z.coerce.number().int().min(60),
+  /** Hours between automatic LFS GC runs on the leader; unset = only `hubble gc`. */
+  gcIntervalHours: z.coerce.number().positive().optional(),
+  /** Objects uploaded or referenced this recently are never collected, hours. */
+  gcGraceHours: z.coerce.number().min(0),
   /** Processes serving HTTP (and SSH) on this machine; 1 = this process alone. */
   workers: z.coerce.number().int().min(1).max(256),
   /** Bearer token that opens `/metrics` to non-loopback callers; unset = loopback only. */
@@ -83,6 +87,8 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     sessionTtl: pick("sessionTtl", "HUBBLE_SESSION_TTL", String(30 * 24 * 3600)),
     trustProxy: pick("trustProxy", "HUBBLE_TRUST_PROXY") || undefined,
     metricsToken: pick("metricsToken", "HUBBLE_METRICS_TOKEN") || undefined,
+    gcIntervalHours: pick("gcIntervalHours", "HUBBLE_GC_INTERVAL_HOURS") || undefined,
+    gcGraceHours: pick("gcGraceHours", "HUBBLE_GC_GRACE_HOURS", "24"),
     workers: pick("workers", "HUBBLE_WORKERS", String(availableParallelism())),
   });
   if (!parsed.success) {

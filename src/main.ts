@@ -153,9 +153,19 @@ export async function createHubble(config: Config, logger: boolean | object = fa
       if (await checkLead()) await sweep(0);
       leadership ??= setInterval(() => void checkLead().then(async (became) => void (became && (await sweep(0)))), 5_000);
       leadership.unref();
+      // Automatic GC (HUBBLE_GC_INTERVAL_HOURS) is the leader's too; a new leader runs one first.
+      let lastGc = 0;
+      const gcEvery = (config.gcIntervalHours ?? 0) * 3600_000;
       housekeeping ??= setInterval(() => {
-        if (services.cluster.leader) void sweep(3600_000);
-      }, 600_000);
+        if (!services.cluster.leader) return;
+        void sweep(3600_000);
+        if (gcEvery && Date.now() - lastGc >= gcEvery) {
+          lastGc = Date.now();
+          void collectGarbage(meta, gitStore, blobs, { dryRun: false, graceMs: config.gcGraceHours * 3600_000 })
+            .then((r) => app.log.info({ removed: r.removed.length, bytes: r.removedBytes }, "gc done"))
+            .catch((e: Error) => app.log.warn({ err: e }, "gc failed"));
+        }
+      }, Math.min(600_000, gcEvery || 600_000));
       housekeeping.unref();
     },
     async close() {

@@ -109,6 +109,7 @@ export class Commits {
       const changes: TreeChange[] = [];
       const folders: string[] = [];
       const lfsPaths: string[] = [];
+      const lfsOids: Sha256[] = [];
       let attributes: string | null = null;
       for (const op of req.ops) {
         if (op.kind === "deletedFile") changes.push({ op: "delete", path: op.path });
@@ -124,6 +125,7 @@ export class Commits {
             if (op.size !== undefined && op.size !== held) throw errors.badRequest(`LFS object ${op.oid}: size ${op.size} does not match the stored ${held}`);
             changes.push({ op: "put", path: op.path, mode: "100644", blob: await objects.blob(Buffer.from(formatPointer(op.oid, held))) });
             lfsPaths.push(op.path);
+            lfsOids.push(op.oid);
           }
         }
       }
@@ -141,6 +143,12 @@ export class Commits {
           if (at >= 0) changes.splice(at, 1);
           changes.push({ op: "put", path: ".gitattributes", mode: "100644", blob });
         }
+      }
+      if (lfsOids.length) {
+        // Touch, then re-check: a GC (on any node) either sees the touch and keeps the objects,
+        // or removed them before it and the commit is refused here — never a dangling pointer.
+        await this.meta.lfs.touch(lfsOids);
+        for (const o of lfsOids) if ((await this.held(repo.id, o)) === null) throw errors.badRequest(`LFS object ${o} was removed while committing; upload it again`);
       }
       const tree = await git.buildTree(head, changes, folders, objects);
       const message = req.description ? `${req.summary}\n\n${req.description}` : req.summary;

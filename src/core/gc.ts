@@ -1,8 +1,8 @@
 /**
  * Garbage collection of LFS objects. An object is kept while some repository references it from
  * any branch or tag's history; a repo with `lfs_keep_versions = K` only protects the newest K
- * versions of each path. Objects uploaded less than `graceMs` ago are kept (a commit may be about
- * to reference them).
+ * versions of each path. Objects uploaded or referenced (touched by a commit or push) less than
+ * `graceMs` before the run started are kept: a commit may be about to reference them, on any node.
  */
 import type { Sha256 } from "./ids.js";
 import type { BlobStore, GitStore, MetaStore } from "./ports.js";
@@ -25,6 +25,8 @@ export async function collectGarbage(
   o: { dryRun: boolean; graceMs: number; progress?: (line: string) => void },
 ): Promise<GcReport> {
   const say = o.progress ?? (() => undefined);
+  // Fixed before the scan: an object uploaded or referenced after it is kept whatever the scan saw.
+  const cutoff = new Date(Date.now() - o.graceMs).toISOString();
   const repos = await meta.allRepos();
   const keep = new Set<string>();
   for (const [i, repo] of repos.entries()) {
@@ -45,14 +47,18 @@ export async function collectGarbage(
     say(`[${i + 1}/${repos.length}] ${repo.type} ${fullName(repo)}: ${perPath.size} LFS paths, ${kept} versions kept`);
   }
   const all = await meta.lfs.all();
-  const cutoff = Date.now() - o.graceMs;
-  const removed = all.filter((x) => !keep.has(x.oid) && Date.parse(x.createdAt) <= cutoff);
-  for (const [i, x] of removed.entries()) {
-    if (!o.dryRun) {
-      await meta.lfs.forget(x.oid as Sha256);
-      await blobs.delete({ kind: "lfs", oid: x.oid });
+  const candidates = all.filter((x) => !keep.has(x.oid) && x.createdAt <= cutoff);
+  const removed: typeof candidates = [];
+  for (const [i, x] of candidates.entries()) {
+    // A commit or push touches what it references before moving its ref; an object touched since
+    // the cutoff is kept (the check and the delete are one transaction), the blob goes only after.
+    if (!o.dryRun && !(await meta.lfs.forget(x.oid as Sha256, cutoff))) {
+      say(`kept [${i + 1}/${candidates.length}] ${x.oid}: referenced while GC ran`);
+      continue;
     }
-    say(`${o.dryRun ? "would remove" : "removed"} [${i + 1}/${removed.length}] ${x.oid} (${x.size} bytes)`);
+    if (!o.dryRun) await blobs.delete({ kind: "lfs", oid: x.oid });
+    removed.push(x);
+    say(`${o.dryRun ? "would remove" : "removed"} [${i + 1}/${candidates.length}] ${x.oid} (${x.size} bytes)`);
   }
   return { repos: repos.length, objects: all.length, referenced: keep.size, removed: removed.map(({ oid, size }) => ({ oid, size })), removedBytes: removed.reduce((n, x) => n + x.size, 0) };
 }

@@ -272,8 +272,12 @@ export class Lfs {
     return size;
   }
 
-  /** The oids among `oids` that the repo does not hold (the push policy asks this). */
+  /**
+   * The oids among `oids` that the repo does not hold (the push policy asks this). The held ones
+   * are touched first, so a GC running meanwhile keeps what the push is about to reference.
+   */
   async missing(repoId: number, oids: unknown[]): Promise<string[]> {
+    await this.meta.lfs.touch(oids.filter((o): o is Sha256 => typeof o === "string" && /^[0-9a-f]{64}$/.test(o)));
     const out = [];
     for (const o of oids) {
       if (typeof o !== "string" || !/^[0-9a-f]{64}$/.test(o) || (await this.held(repoId, o as Sha256)) === null) out.push(String(o));

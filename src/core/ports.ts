@@ -393,10 +393,18 @@ export interface MetaStore {
     linked(repoId: number, oid: Sha256): Promise<number | null>;
     /** Object known to the store at all (any repo), with its size. */
     stored(oid: Sha256): Promise<number | null>;
-    /** Every stored object with its creation time (for GC). */
+    /** Every stored object with when it was last uploaded or referenced (for GC). */
     all(): Promise<{ oid: Sha256; size: number; createdAt: string }[]>;
-    /** Forgets an object everywhere (GC, after the blob is gone). */
-    forget(oid: Sha256): Promise<void>;
+    /**
+     * Marks objects as referenced now (a commit or push about to point at them), so a GC running
+     * meanwhile keeps them. Returns the oids that are stored.
+     */
+    touch(oids: Sha256[]): Promise<Set<string>>;
+    /**
+     * Forgets an object everywhere; with `unusedSince`, only if it was neither uploaded nor touched
+     * after that time (checked and deleted atomically). Returns whether it was forgotten.
+     */
+    forget(oid: Sha256, unusedSince?: string): Promise<boolean>;
   };
   locks: {
     /** Creates a lock, or returns the existing one on the same path with `created: false`. */

@@ -4,8 +4,8 @@
  * huggingface_hub), and 20 commits to one branch sent concurrently, alternating between the nodes,
  * all land — none lost, history linear — because ref moves hold a lock that works across nodes.
  */
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { execFile, execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startPostgres, type Postgres } from "../support/postgres.js";
 import { startS3, type S3Server } from "../support/s3-server.js";
-import { PYTHON, startServer, type TestServer } from "./harness.js";
+import { PYTHON, ROOT, startServer, type TestServer } from "./harness.js";
 import { writeRandomFile } from "./random-file.js";
 
 let pgc: Postgres;
@@ -21,11 +21,12 @@ let s3: S3Server;
 let a: TestServer;
 let b: TestServer;
 let work: string;
+let env: Record<string, string>;
 
 before(async () => {
   pgc = await startPostgres();
   s3 = await startS3();
-  const env = { ...s3.env, HUBBLE_DATABASE_URL: await pgc.database() };
+  env = { ...s3.env, HUBBLE_DATABASE_URL: await pgc.database() };
   a = await startServer(env);
   b = await startServer(env, { data: a.data });
   work = await mkdtemp(join(tmpdir(), "hubble-2nodes-"));
@@ -75,6 +76,70 @@ test("20 concurrent commits to one branch, alternating nodes: all land, history 
   const git = (args: string[]) => execFileSync("git", args, { cwd: join(a.data, "repos", "models", "admin", "busy.git"), encoding: "utf8" }).trim();
   assert.equal(git(["rev-list", "--merges", "--count", "main"]), "0");
   assert.equal(Number(git(["rev-list", "--count", "main"])), commits.length);
+});
+
+/** Uploads one LFS object to a repo through a node (batch, signed PUT, verify). */
+async function lfsUpload(node: TestServer, repo: string, data: Buffer): Promise<string> {
+  const oid = createHash("sha256").update(data).digest("hex");
+  const r = await fetch(`${node.url}/${repo}.git/info/lfs/objects/batch`, { method: "POST", headers: { authorization: `Bearer ${a.adminToken}`, "content-type": "application/vnd.git-lfs+json" }, body: JSON.stringify({ operation: "upload", objects: [{ oid, size: data.length }] }) });
+  const actions = ((await r.json()) as { objects: { actions?: { upload: { href: string }; verify: { href: string } } }[] }).objects[0]!.actions;
+  if (actions) {
+    assert.equal((await fetch(actions.upload.href, { method: "PUT", body: new Uint8Array(data) })).status, 200);
+    assert.equal((await fetch(actions.verify.href, { method: "POST", headers: { "content-type": "application/vnd.git-lfs+json" }, body: JSON.stringify({ oid, size: data.length }) })).status, 200);
+  }
+  return oid;
+}
+
+test("gc on one node while the other commits loses nothing", { timeout: 180_000 }, async (t) => {
+  const auth = { authorization: `Bearer ${a.adminToken}` };
+  assert.equal((await fetch(`${a.url}/api/repos/create`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ name: "gcrace" }) })).status, 200);
+  // Uploaded, not yet referenced: every one is a GC candidate once the grace (≈ 1 s) is over.
+  const objects = await Promise.all(Array.from({ length: 80 }, async (_, i) => {
+    const data = randomBytes(2000 + i);
+    return { data, oid: await lfsUpload(b, "admin/gcrace", data) };
+  }));
+  await new Promise((r) => setTimeout(r, 1500));
+  // `hubble gc` in its own process against the cluster's database and bucket, while node B commits.
+  let gcDone = false;
+  const gcOut = new Promise<string>((ok, fail) =>
+    execFile(process.execPath, [join(ROOT, "dist/src/cli.js"), "gc", "--grace-hours", "0.0003", "--data", a.data], { env: { ...process.env, ...env } }, (e, stdout, stderr) => {
+      gcDone = true;
+      if (e) fail(new Error(stderr));
+      else ok(`${stdout}\n${stderr}`);
+    }),
+  );
+  const landed: number[] = [];
+  let refused = 0;
+  let duringGc = 0;
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    const r = await fetch(`${b.url}/api/models/admin/gcrace/commit/main`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/x-ndjson" },
+      body: [{ key: "header", value: { summary: `lfs ${i}` } }, { key: "lfsFile", value: { path: `o/${i}.bin`, algo: "sha256", oid: o.oid, size: o.data.length } }].map((l) => JSON.stringify(l)).join("\n"),
+    });
+    const text = await r.text();
+    if (!gcDone) duringGc++;
+    if (r.status === 200) landed.push(i);
+    else {
+      // Refused, never dangling: the object was collected before this commit touched it.
+      assert.equal(r.status, 400, text);
+      assert.match(text, /not uploaded|was removed/);
+      refused++;
+    }
+    if (gcDone && i > 60) break;
+  }
+  const out = await gcOut;
+  const removed = Number(/removed (\d+) of/.exec(out)![1]);
+  t.diagnostic(`${landed.length} commits landed, ${refused} refused, ${duringGc} sent while gc ran; gc removed ${removed}`);
+  assert.ok(duringGc > 0, "commits ran while gc did");
+  assert.ok(removed > 0, "gc collected what nothing referenced yet");
+  // Every committed file is still there, byte for byte, through the other node.
+  for (const i of landed) {
+    const r = await fetch(`${a.url}/admin/gcrace/resolve/main/o/${i}.bin`, { headers: auth });
+    assert.equal(r.status, 200, `o/${i}.bin after gc`);
+    assert.ok(Buffer.from(await r.arrayBuffer()).equals(objects[i]!.data), `o/${i}.bin bytes`);
+  }
 });
 
 test("login throttling is the cluster's: failures on either node count toward one lock", async () => {

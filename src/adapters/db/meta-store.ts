@@ -89,6 +89,7 @@ function toLock(r: Selectable<Schema["lfs_locks"]> & { owner_name: string }): Lo
 
 /** Builds the MetaStore on a Kysely handle. */
 export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
+  // PostgreSQL or SQLite: where their SQL differs (search index, row locks).
   const sqliteSearch = !(db.getExecutor().adapter instanceof PostgresAdapter);
   return {
     accounts: {
@@ -319,12 +320,24 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
       },
       async all() {
         const rows = await db.selectFrom("lfs_objects").selectAll().execute();
-        return rows.map((r) => ({ oid: r.oid as Sha256, size: Number(r.size), createdAt: r.created_at }));
+        return rows.map((r) => ({ oid: r.oid as Sha256, size: Number(r.size), createdAt: r.touched_at && r.touched_at > r.created_at ? r.touched_at : r.created_at }));
       },
-      async forget(oid) {
-        await db.transaction().execute(async (tx) => {
+      async touch(oids) {
+        if (!oids.length) return new Set();
+        const rows = await db.updateTable("lfs_objects").set({ touched_at: now() }).where("oid", "in", oids).returning("oid").execute();
+        return new Set(rows.map((r) => r.oid));
+      },
+      async forget(oid, unusedSince) {
+        return db.transaction().execute(async (tx) => {
+          // The row lock (PostgreSQL) / write lock (SQLite, immediate) orders this against a touch.
+          let q = tx.selectFrom("lfs_objects").select(["created_at", "touched_at"]).where("oid", "=", oid);
+          if (!sqliteSearch) q = q.forUpdate();
+          const row = await q.executeTakeFirst();
+          if (!row) return false;
+          if (unusedSince !== undefined && (row.created_at > unusedSince || (row.touched_at !== null && row.touched_at > unusedSince))) return false;
           await tx.deleteFrom("repo_lfs").where("oid", "=", oid).execute();
           await tx.deleteFrom("lfs_objects").where("oid", "=", oid).execute();
+          return true;
         });
       },
     },

@@ -247,6 +247,14 @@ const m007: Migration = {
   },
 };
 
+const m009: Migration = {
+  async up(db: Kysely<any>) {
+    // When a commit or push last referenced an LFS object: GC keeps objects touched within its
+    // grace period, so a commit racing a GC run (on another node) never points at a deleted object.
+    await db.schema.alterTable("lfs_objects").addColumn("touched_at", "varchar(32)").execute();
+  },
+};
+
 const m008: Migration = {
   async up(db: Kysely<any>) {
     // Substring search over repo names through an index made for it, so listing and search stay
@@ -276,6 +284,6 @@ const m008: Migration = {
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009 };
   },
 };

@@ -84,6 +84,8 @@ export interface LfsObjectsTable {
   oid: string;
   size: number;
   created_at: string;
+  /** Last time a commit or push referenced the object (GC keeps what was touched recently). */
+  touched_at: string | null;
 }
 
 export interface RepoLfsTable {
