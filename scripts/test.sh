@@ -48,3 +48,6 @@ npm run build --silent
 node --test --test-concurrency=1 dist/test/
 # The same HTTP suites with the metadata in PostgreSQL: one test body per store, both databases.
 HUBBLE_TEST_DATABASE=postgres node --test --test-concurrency=1 dist/test/http/
+# The client suites (huggingface_hub with Xet on and off, huggingface.js, git + git-lfs over HTTP and
+# SSH) against a deployment: two nodes on PostgreSQL + S3 behind a balancer alternating requests.
+HUBBLE_TEST_TOPOLOGY=two-nodes node --test --test-concurrency=1 dist/test/e2e/hf-python.test.js dist/test/e2e/hf-js.test.js dist/test/e2e/git.test.js dist/test/e2e/ssh.test.js

@@ -2,7 +2,10 @@
  * Starts a real Hubble process (the built CLI) on 127.0.0.1 with a free port and a temporary data
  * folder, for end-to-end tests driven by real clients. Every process started here is stopped.
  */
+import { startBalancer } from "../support/balancer.js";
+import { startPostgres, type Postgres } from "../support/postgres.js";
 import { stopChild } from "../support/process.js";
+import { startS3, type S3Server } from "../support/s3-server.js";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +18,8 @@ const CLI = join(ROOT, "dist/src/cli.js");
 /** A running Hubble. */
 export interface TestServer {
   url: string;
+  /** Each node's own URL (one, or several behind a balancer): per-process counters live there. */
+  nodes: string[];
   data: string;
   adminToken: string;
   /** Port of the SSH server, when started with HUBBLE_SSH_PORT. */
@@ -30,8 +35,56 @@ export interface TestServer {
 /**
  * Starts Hubble; `env` adds HUBBLE_* settings. `data` shares another node's data folder (the git
  * volume and server secret of a scale-out deployment); such a node leaves the folder on stop.
+ *
+ * With `HUBBLE_TEST_TOPOLOGY=two-nodes` (scripts/test.sh sets it for a second run of the client
+ * suites) the same call starts a deployment instead: two nodes on PostgreSQL + S3 (started here
+ * unless `env` names a database) and one data folder, behind a balancer that sends each HTTP
+ * request and each SSH connection to the nodes in turn; the returned server is the balancer.
  */
-export async function startServer(env: Record<string, string> = {}, o: { data?: string } = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, o: { data?: string; single?: boolean } = {}): Promise<TestServer> {
+  if (TWO_NODES && !o.data && !o.single) return startTwoNodes(env);
+  return startNode(env, o);
+}
+
+/** Whether this run drives every suite's server as two nodes behind a balancer. */
+export const TWO_NODES = process.env.HUBBLE_TEST_TOPOLOGY === "two-nodes";
+
+async function startTwoNodes(env: Record<string, string>): Promise<TestServer> {
+  let pg: Postgres | undefined;
+  let s3: S3Server | undefined;
+  if (!env.HUBBLE_DATABASE_URL) {
+    pg = await startPostgres();
+    s3 = await startS3();
+    env = { ...env, ...s3.env, HUBBLE_DATABASE_URL: await pg.database() };
+  }
+  const lb = await startBalancer({ ssh: env.HUBBLE_SSH_PORT !== undefined });
+  // The balancer passes the Host through, so URLs Hubble builds point at whatever address the
+  // client used (the balancer, or a test's own proxy in front of it). Only git-lfs over SSH needs
+  // HUBBLE_PUBLIC_URL (no Host to go by), as the README says.
+  if (env.HUBBLE_SSH_PORT !== undefined) env = { ...env, HUBBLE_PUBLIC_URL: lb.url };
+  const a = await startNode(env);
+  const b = await startNode(env, { data: a.data });
+  const port = (u: string) => Number(new URL(u).port);
+  await lb.setUpstreams([port(a.url), port(b.url)], a.sshPort && b.sshPort ? [a.sshPort, b.sshPort] : []);
+  return {
+    ...a,
+    url: lb.url,
+    nodes: [a.url, b.url],
+    sshPort: lb.sshPort,
+    async stop() {
+      const served = await lb.served().catch(() => [] as number[]);
+      await lb.stop();
+      await b.stop();
+      await a.stop();
+      await s3?.stop();
+      await pg?.stop();
+      // Both nodes served: a suite that ran on one only would not have tested the deployment.
+      if (served.filter((n) => n > 0).length < 2) throw new Error(`the balancer did not use both nodes (served ${JSON.stringify(served)})`);
+    },
+  };
+}
+
+async function startNode(env: Record<string, string>, o: { data?: string } = {}): Promise<TestServer> {
   const data = o.data ?? (await mkdtemp(join(tmpdir(), "hubble-test-")));
   const proc = spawn(process.execPath, [CLI, "serve", "--host", "127.0.0.1", "--port", "0", "--data", data], {
     // One process unless a test asks for workers (they have their own suite).
@@ -59,6 +112,7 @@ export async function startServer(env: Record<string, string> = {}, o: { data?: 
   const adminToken = (await readFile(join(data, "admin-token"), "utf8")).trim();
   return {
     url,
+    nodes: [url],
     data,
     adminToken,
     sshPort,

@@ -32,10 +32,15 @@ test("whoAmI returns the token's user", async () => {
 });
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const m = new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\d+)$`, "m").exec(text);
-  assert.ok(m, `metric ${name} missing`);
-  return Number(m[1]);
+  // Summed over the nodes (one, or two behind the test balancer).
+  let sum = 0;
+  for (const node of server.nodes) {
+    const text = await (await fetch(`${node}/metrics`)).text();
+    const m = new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\d+)$`, "m").exec(text);
+    assert.ok(m, `metric ${name} missing`);
+    sum += Number(m[1]);
+  }
+  return sum;
 }
 
 test("uploadFiles through Xet (the default), then downloadFile through Xet reconstruction", async () => {

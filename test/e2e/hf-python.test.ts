@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { s3Client } from "../../src/adapters/blob/s3-blob-store.js";
 import { startPostgres, type Postgres } from "../support/postgres.js";
 import { startS3, type S3Server } from "../support/s3-server.js";
-import { PYTHON, ROOT, startServer, type TestServer } from "./harness.js";
+import { PYTHON, ROOT, startServer, TWO_NODES, type TestServer } from "./harness.js";
 
 let server: TestServer;
 let s3: S3Server | undefined;
@@ -59,6 +59,7 @@ async function pytest(args: string[], extraEnv: Record<string, string>): Promise
         HF_HUB_DISABLE_TELEMETRY: "1",
         HF_HUB_DISABLE_PROGRESS_BARS: "1",
         HF_XET_TELEMETRY_ENABLED: "false",
+        HUBBLE_METRICS_URLS: server.nodes.join(","),
         ...env,
         ...extraEnv,
       },
@@ -77,7 +78,8 @@ async function pytest(args: string[], extraEnv: Record<string, string>): Promise
   }
 }
 
-for (const backend of ["folder", "s3"] as const) {
+// Two nodes behind a balancer (HUBBLE_TEST_TOPOLOGY=two-nodes) are a PostgreSQL + S3 deployment.
+for (const backend of TWO_NODES ? (["s3"] as const) : (["folder", "s3"] as const)) {
   describe(backend === "s3" ? "scale-out storage: PostgreSQL + S3 bucket" : "embedded default: SQLite + data folder", () => {
     before(() => start(backend));
     after(stop);

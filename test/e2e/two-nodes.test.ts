@@ -4,13 +4,16 @@
  * huggingface_hub), and 20 commits to one branch sent concurrently, alternating between the nodes,
  * all land — none lost, history linear — because ref moves hold a lock that works across nodes.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { s3Client } from "../../src/adapters/blob/s3-blob-store.js";
+import { startBalancer } from "../support/balancer.js";
 import { startPostgres, type Postgres } from "../support/postgres.js";
 import { startS3, type S3Server } from "../support/s3-server.js";
 import { PYTHON, ROOT, startServer, type TestServer } from "./harness.js";
@@ -139,6 +142,57 @@ test("gc on one node while the other commits loses nothing", { timeout: 180_000 
     const r = await fetch(`${a.url}/admin/gcrace/resolve/main/o/${i}.bin`, { headers: auth });
     assert.equal(r.status, 200, `o/${i}.bin after gc`);
     assert.ok(Buffer.from(await r.arrayBuffer()).equals(objects[i]!.data), `o/${i}.bin bytes`);
+  }
+});
+
+test("a node killed with SIGKILL mid-upload: the client's retry goes through the other node and succeeds, nothing half-visible", { timeout: 300_000 }, async (t) => {
+  // Two more nodes behind a balancer; whichever receives the file's body is killed mid-way.
+  const c = await startServer(env, { data: a.data });
+  const d = await startServer(env, { data: a.data });
+  const lb = await startBalancer();
+  const port = (u: string) => Number(new URL(u).port);
+  await lb.setUpstreams([port(c.url), port(d.url)]);
+  try {
+    const size = 160 << 20;
+    const file = join(work, "killed.bin");
+    const want = await writeRandomFile(file, size, 77);
+    const received = async (n: TestServer) => Number(/^hubble_http_bytes_received_total (\d+)$/m.exec(await (await fetch(`${n.url}/metrics`)).text())![1]);
+    const base = [await received(c), await received(d)];
+    const child = spawn(PYTHON, ["-c", `from huggingface_hub import HfApi; api = HfApi(); api.create_repo("admin/killed"); api.upload_file(path_or_fileobj="${file}", path_in_repo="killed.bin", repo_id="admin/killed")`], {
+      env: { PATH: process.env.PATH, HOME: work, HF_HOME: join(work, "hf-killed"), HF_ENDPOINT: lb.url, HF_TOKEN: a.adminToken, HF_HUB_DISABLE_TELEMETRY: "1", HF_HUB_DISABLE_PROGRESS_BARS: "1", HF_HUB_DISABLE_XET: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    child.stdout.on("data", (x: Buffer) => (log += x.toString()));
+    child.stderr.on("data", (x: Buffer) => (log += x.toString()));
+    const exited = new Promise<number | null>((r) => child.on("exit", r));
+    let killed: { node: string; at: number } | null = null;
+    while (!killed && child.exitCode === null) {
+      const now = [(await received(c)) - base[0]!, (await received(d)) - base[1]!];
+      const i = now.findIndex((n) => n > 8 << 20);
+      if (i >= 0) {
+        (i === 0 ? c : d).proc.kill("SIGKILL");
+        killed = { node: i === 0 ? "c" : "d", at: now[i]! };
+      } else await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(killed, "a node was receiving the upload when the test killed it");
+    assert.ok(killed.at < size, `the kill came mid-upload (${killed.at} of ${size} bytes received)`);
+    assert.equal(await exited, 0, `the client's upload succeeded after retrying:\n${log}`);
+    t.diagnostic(`node ${killed.node} killed after ${killed.at} bytes; the client retried through the other`);
+    const got = execFileSync(PYTHON, ["-c", `from huggingface_hub import hf_hub_download; print(hf_hub_download("admin/killed", "killed.bin"))`], { env: { PATH: process.env.PATH, HOME: work, HF_HOME: join(work, "hf-killed-down"), HF_ENDPOINT: a.url, HF_TOKEN: a.adminToken, HF_HUB_DISABLE_XET: "1" }, encoding: "utf8" }).trim();
+    assert.equal(createHash("sha256").update(await readFile(got)).digest("hex"), want, "identical bytes through a surviving node");
+    // Nothing half-visible: the object under its address is whole; what the dead node was writing
+    // is at most an unfinished multipart upload (invisible, swept), never an object.
+    const client = s3Client({ bucket: s3.bucket, prefix: "", endpoint: s3.endpoint, region: "us-east-1" });
+    const objects = (await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: "hubble/lfs/" }))).Contents ?? [];
+    const ours = objects.filter((o) => o.Key!.endsWith(want));
+    assert.equal(ours.length, 1);
+    assert.equal(ours[0]!.Size, size);
+    assert.deepEqual(objects.filter((o) => !/\/[0-9a-f]{64}$/.test(o.Key!)), [], "only content-addressed objects");
+  } finally {
+    await lb.stop();
+    await d.stop();
+    await c.stop();
   }
 });
 

@@ -15,11 +15,13 @@ from huggingface_hub.utils._runtime import is_xet_available
 
 
 def metrics(endpoint):
+    """Counters summed over every node (HUBBLE_METRICS_URLS when the endpoint is a balancer)."""
     out = {}
-    for line in httpx.get(f"{endpoint}/metrics").text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            out[name] = float(value)
+    for base in os.environ.get("HUBBLE_METRICS_URLS", endpoint).split(","):
+        for line in httpx.get(f"{base}/metrics").text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                out[name] = out.get(name, 0.0) + float(value)
     return out
 
 
