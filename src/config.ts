@@ -17,6 +17,13 @@ const schema = z.object({
   lfsChunkSize: z.coerce.number().int().min(1024),
   /** Maximum request body for JSON and NDJSON commit bodies, bytes. */
   maxCommitBytes: z.coerce.number().int().positive(),
+  /**
+   * The server secret (64 hex digits) that signs sessions' CSRF, transfer URLs and CAS tokens; all
+   * nodes of a deployment need the same. Unset = `secret` in the data folder, made on first start.
+   */
+  secret: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex digits (openssl rand -hex 32)").optional(),
+  /** Where bare git repositories live (a shared volume for several nodes); unset = the data folder. */
+  gitDir: z.string().min(1).optional(),
   /** `postgres://…` for the metadata; unset = SQLite in the data folder. */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
   /** `s3://bucket/prefix` to keep blobs in a bucket; unset = the data folder. */
@@ -72,6 +79,11 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     lfsMultipartThreshold: pick("lfsMultipartThreshold", "HUBBLE_LFS_MULTIPART_THRESHOLD", String(512 * 1024 * 1024)),
     lfsChunkSize: pick("lfsChunkSize", "HUBBLE_LFS_CHUNK_SIZE", String(64 * 1024 * 1024)),
     maxCommitBytes: pick("maxCommitBytes", "HUBBLE_MAX_COMMIT_BYTES", String(1024 * 1024 * 1024)),
+    secret: pick("secret", "HUBBLE_SECRET") || undefined,
+    gitDir: (() => {
+      const g = pick("gitDir", "HUBBLE_GIT_DIR");
+      return g ? resolve(g) : undefined;
+    })(),
     databaseUrl: pick("databaseUrl", "HUBBLE_DATABASE_URL") || undefined,
     blobStore: pick("blobStore", "HUBBLE_BLOB_STORE") || undefined,
     s3Endpoint: pick("s3Endpoint", "HUBBLE_S3_ENDPOINT") || undefined,

@@ -99,10 +99,11 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   await chmod(config.data, 0o700);
   const { db, pool: pgPool } = await openDatabase(config.databaseUrl, join(config.data, "hubble.db"));
   const meta = kyselyMetaStore(db);
-  const gitStore = new FsGitStore(config.data);
+  if (config.gitDir) await mkdir(config.gitDir, { recursive: true, mode: 0o700 });
+  const gitStore = new FsGitStore(config.gitDir ?? config.data);
   const blobs = await openBlobStore(config);
   const access = new Access(meta);
-  const secret = await loadSecret(config.data);
+  const secret = config.secret ? Buffer.from(config.secret, "hex") : await loadSecret(config.data);
   const pool = verifyPool(config.xetVerifyThreads);
   const xet = new Xet(meta, blobs, pool.verify, lz4Codec, { secret, tokenTtl: config.xetTokenTtl, urlTtl: 3600, uploadSlots: config.xetUploadSlots, maxBody: 65 * 1024 * 1024 });
   const lfs = new Lfs(meta, blobs, { secret, multipartThreshold: config.lfsMultipartThreshold, chunkSize: config.lfsChunkSize, maxFileBytes: config.maxFileBytes, urlTtl: 3600 }, xet);

@@ -1,5 +1,6 @@
 /**
- * Two Hubble nodes on one PostgreSQL, one S3 bucket and one git volume, as a scale-out deployment
+ * Two Hubble nodes on one PostgreSQL, one S3 bucket, one git volume (HUBBLE_GIT_DIR) and one secret
+ * (HUBBLE_SECRET), each with its own data folder, as a scale-out deployment
  * runs them: what one node takes in, the other serves byte for byte (LFS and Xet, through
  * huggingface_hub), and 20 commits to one branch sent concurrently, alternating between the nodes,
  * all land — none lost, history linear — because ref moves hold a lock that works across nodes.
@@ -7,6 +8,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,10 +31,12 @@ let env: Record<string, string>;
 before(async () => {
   pgc = await startPostgres();
   s3 = await startS3();
-  env = { ...s3.env, HUBBLE_DATABASE_URL: await pgc.database() };
-  a = await startServer(env);
-  b = await startServer(env, { data: a.data });
   work = await mkdtemp(join(tmpdir(), "hubble-2nodes-"));
+  // Each node its own data folder; what they share is named: the database, the bucket, the git
+  // volume and the secret.
+  env = { ...s3.env, HUBBLE_DATABASE_URL: await pgc.database(), HUBBLE_GIT_DIR: join(work, "git-volume"), HUBBLE_SECRET: randomBytes(32).toString("hex") };
+  a = await startServer(env);
+  b = await startServer(env);
 });
 after(async () => {
   await b?.stop();
@@ -76,8 +80,9 @@ test("20 concurrent commits to one branch, alternating nodes: all land, history 
   const tree = (await (await fetch(`${a.url}/api/models/admin/busy/tree/main/f`, { headers: auth })).json()) as { path: string }[];
   assert.equal(tree.length, 20, "every file is in the final tree");
   // Linear: each commit has exactly one parent, the one before it.
-  const git = (args: string[]) => execFileSync("git", args, { cwd: join(a.data, "repos", "models", "admin", "busy.git"), encoding: "utf8" }).trim();
+  const git = (args: string[]) => execFileSync("git", args, { cwd: join(env.HUBBLE_GIT_DIR!, "repos", "models", "admin", "busy.git"), encoding: "utf8" }).trim();
   assert.equal(git(["rev-list", "--merges", "--count", "main"]), "0");
+  assert.ok(!existsSync(join(a.data, "repos", "models", "admin", "busy.git")), "repositories live on the git volume, not in a node's data folder");
   assert.equal(Number(git(["rev-list", "--count", "main"])), commits.length);
 });
 
@@ -147,8 +152,8 @@ test("gc on one node while the other commits loses nothing", { timeout: 180_000 
 
 test("a node killed with SIGKILL mid-upload: the client's retry goes through the other node and succeeds, nothing half-visible", { timeout: 300_000 }, async (t) => {
   // Two more nodes behind a balancer; whichever receives the file's body is killed mid-way.
-  const c = await startServer(env, { data: a.data });
-  const d = await startServer(env, { data: a.data });
+  const c = await startServer(env);
+  const d = await startServer(env);
   const lb = await startBalancer();
   const port = (u: string) => Number(new URL(u).port);
   await lb.setUpstreams([port(c.url), port(d.url)]);
