@@ -8,13 +8,14 @@
  *
  * Clients are `curl` (downloads/uploads, to /dev/null or from a file) and autocannon.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { startServer } from "../test/e2e/harness.js";
 import { writeRandomFile } from "../test/e2e/random-file.js";
+import { startNginx } from "./nginx.js";
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 1024 * 1024 * 1024);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -30,25 +31,6 @@ function best(label: string, f: () => number): number {
   const t = Math.min(...times);
   console.log(`  ${label}: best of ${RUNS} = ${t.toFixed(3)} s (${(SIZE / t / 1048576).toFixed(0)} MiB/s)`);
   return t;
-}
-
-async function startNginx(dir: string, root: string): Promise<{ port: number; stop: () => void }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const conf = join(dir, "nginx.conf");
-  await writeFile(
-    conf,
-    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/nginx-error.log;
-events { worker_connections 64; }
-http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path ${dir}/nb; proxy_temp_path ${dir}/np;
-  fastcgi_temp_path ${dir}/nf; uwsgi_temp_path ${dir}/nu; scgi_temp_path ${dir}/ns;
-  server { listen 127.0.0.1:${port}; root ${root}; location / { } } }\n`,
-  );
-  const proc = spawn("nginx", ["-c", conf, "-p", dir], { stdio: "ignore" });
-  for (let i = 0; i < 50; i++) {
-    if (spawnSync("curl", ["-s", "-o", "/dev/null", `http://127.0.0.1:${port}/`]).status === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { port, stop: () => proc.kill("SIGTERM") };
 }
 
 async function rps(url: string, headers: Record<string, string> = {}): Promise<number> {
