@@ -41,9 +41,12 @@ export class Orgs {
     const members: { u: Account; role: OrgRole }[] = [];
     if (actor !== "cli") members.push({ u: actor.user, role: "admin" });
     for (const m of b.members ?? []) members.push({ u: await this.user(m.user), role: parseRole(m.role) });
-    const org = await this.meta.accounts.create({ name, type: "org", fullname, email: null, passwordHash: null, isAdmin: false });
-    for (const m of members) await this.meta.accounts.addMember(org.id, m.u.id, m.role);
-    return org;
+    // The org and its first members in one transaction: never an org without its admin.
+    return this.meta.transaction(async (tx) => {
+      const org = await tx.accounts.create({ name, type: "org", fullname, email: null, passwordHash: null, isAdmin: false });
+      for (const m of members) await tx.accounts.addMember(org.id, m.u.id, m.role);
+      return org;
+    });
   }
 
   /** Namespaces the actor may create repos in: their own, and orgs where they may (contributor and up). */

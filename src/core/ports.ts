@@ -414,6 +414,11 @@ export interface MetaStore {
   };
   /** Every repository (for GC and fsck). */
   allRepos(): Promise<RepoRecord[]>;
+  /**
+   * Runs `fn` with stores bound to one transaction: everything it writes commits together, or —
+   * when it throws — nothing does. Calls inside an open transaction join it.
+   */
+  transaction<T>(fn: (tx: MetaStore) => Promise<T>): Promise<T>;
   xet: XetIndex;
   storage: StorageIndex;
   gate: {

@@ -118,8 +118,11 @@ export class Repos {
     const target = `${owner.name}/${name}`;
     await this.git.move(type, fullName(repo), target);
     try {
-      await this.meta.repos.rename(repo.id, owner.name, name, owner.id);
-      await this.meta.repos.addRedirect(type, fullName(repo), repo.id);
+      // The new name and the redirect from the old one land together or not at all.
+      await this.meta.transaction(async (tx) => {
+        await tx.repos.rename(repo.id, owner.name, name, owner.id);
+        await tx.repos.addRedirect(type, fullName(repo), repo.id);
+      });
     } catch (e) {
       await this.git.move(type, target, fullName(repo));
       throw e;

@@ -1,6 +1,7 @@
 /** The StorageIndex over Kysely: large files per repo (repo_lfs, repo_xet_files) and their sizes. */
 import type { Kysely } from "kysely";
 import type { HeldFile, StorageIndex } from "../../core/storage-port.js";
+import { inTx } from "./rows.js";
 import type { Database } from "./schema.js";
 
 const now = () => new Date().toISOString();
@@ -49,7 +50,7 @@ export function kyselyStorageIndex(db: Kysely<Database>): StorageIndex {
     },
     async unlink(repoId, oids) {
       if (oids.length === 0) return [];
-      return db.transaction().execute(async (tx) => {
+      return inTx(db, async (tx) => {
         await tx.deleteFrom("repo_lfs").where("repo_id", "=", repoId).where("oid", "in", oids).execute();
         await tx.deleteFrom("repo_xet_files").where("repo_id", "=", repoId).where("sha256", "in", oids).execute();
         const still = await tx.selectFrom("repo_lfs").select("oid").where("oid", "in", oids).execute();
@@ -58,7 +59,7 @@ export function kyselyStorageIndex(db: Kysely<Database>): StorageIndex {
       });
     },
     async copyLinks(fromRepoId, toRepoId, oids) {
-      return db.transaction().execute(async (tx) => {
+      return inTx(db, async (tx) => {
         let lfs = tx.selectFrom("repo_lfs").select("oid").where("repo_id", "=", fromRepoId);
         if (oids) lfs = lfs.where("oid", "in", oids.length ? oids : [""]);
         const copied = new Set<string>();

@@ -1,6 +1,7 @@
 /** The Xet indexes over Kysely (portable SQL; see migration 003 for the tables). */
 import type { Kysely } from "kysely";
 import type { XetIndex, XetTerm } from "../../core/ports.js";
+import { inTx } from "./rows.js";
 import type { Database } from "./schema.js";
 
 const now = () => new Date().toISOString();
@@ -39,7 +40,7 @@ export function kyselyXetIndex(db: Kysely<Database>): XetIndex {
       return r ? { xorb: r.xorb, index: r.idx, file: r.file_hash } : null;
     },
     async addShard(s) {
-      return db.transaction().execute(async (tx) => {
+      return inTx(db, async (tx) => {
         const r = await tx
           .insertInto("repo_xet_shards")
           .values({ repo_id: s.repoId, sha256: s.sha256, created_at: now() })
