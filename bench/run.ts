@@ -15,7 +15,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import { startServer } from "../test/e2e/harness.js";
 import { writeRandomFile } from "../test/e2e/random-file.js";
-import { startNginx } from "./nginx.js";
+import { startNginx } from "../test/support/nginx.js";
 
 const SIZE = Number(process.env.BENCH_SIZE ?? 1024 * 1024 * 1024);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -87,7 +87,7 @@ async function main() {
 
     // --- download: nginx vs resolve
     console.log("\n[download] 1 GiB through resolve vs nginx serving the same file");
-    const nginx = await startNginx(dir, join(dir, "src"));
+    const nginx = await startNginx(dir, { root: join(dir, "src") });
     try {
       // Let writeback of the freshly written files finish, warm both paths once, then interleave runs.
       execFileSync("sync");

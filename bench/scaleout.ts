@@ -19,7 +19,7 @@ import { startServer, type TestServer } from "../test/e2e/harness.js";
 import { writeRandomFile } from "../test/e2e/random-file.js";
 import { startPostgres } from "../test/support/postgres.js";
 import { startS3 } from "../test/support/s3-server.js";
-import { startNginx } from "./nginx.js";
+import { startNginx } from "../test/support/nginx.js";
 
 const FANOUT_SIZE = Number(process.env.BENCH_FANOUT_SIZE ?? 200 * 1024 * 1024);
 const DIRECT_SIZE = Number(process.env.BENCH_DIRECT_SIZE ?? 1024 * 1024 * 1024);
@@ -78,7 +78,7 @@ async function main() {
     const oid = await writeRandomFile(file, FANOUT_SIZE, 0xfeed);
     execFileSync("chmod", ["755", dir, join(dir, "www")]);
     execFileSync("chmod", ["644", file]);
-    const nginx = await startNginx(dir, join(dir, "www"), CORES);
+    const nginx = await startNginx(dir, { root: join(dir, "www"), workers: CORES });
     const total = 16 * FANOUT_SIZE;
     const tNginx = await fanOut(`http://127.0.0.1:${nginx.port}/big.bin`, 16);
     nginx.stop();
@@ -90,6 +90,20 @@ async function main() {
         const t = await fanOut(`${server.url}/admin/fan/resolve/main/big.bin`, 16, ["-H", `authorization: Bearer ${server.adminToken}`]);
         console.log(`  Hubble, ${workers} process${workers > 1 ? "es" : ""}: ${gib(total / t)} GB/s = ${(tNginx / t).toFixed(2)}× nginx`);
       } finally {
+        await server.stop();
+      }
+    }
+    // The deployment of deploy/nginx-embedded.conf: nginx in front sends the file Hubble names.
+    {
+      const server = await startServer({ HUBBLE_LOG_LEVEL: "error", HUBBLE_WORKERS: String(CORES), HUBBLE_ACCEL_REDIRECT: "/_hubble_files/" });
+      await mkdir(join(dir, "front"));
+      const front = await startNginx(join(dir, "front"), { workers: CORES, hubble: server.url, data: server.data });
+      try {
+        await lfsCommit(server, "admin/fan", "big.bin", file, oid, FANOUT_SIZE);
+        const t = await fanOut(`${front.url}/admin/fan/resolve/main/big.bin`, 16, ["-H", `authorization: Bearer ${server.adminToken}`]);
+        console.log(`  nginx (${CORES} workers) in front of Hubble (${CORES} processes) with X-Accel-Redirect: ${gib(total / t)} GB/s = ${(tNginx / t).toFixed(2)}× nginx alone`);
+      } finally {
+        front.stop();
         await server.stop();
       }
     }

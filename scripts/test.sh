@@ -5,12 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # git, git-lfs and the OpenSSH client from Debian for the git end-to-end tests (HTTP and SSH);
-# Chromium from Debian for the browser tests (playwright-core drives it; it downloads no browser).
-if ! command -v git >/dev/null || ! git lfs version >/dev/null 2>&1 || ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null || ! command -v chromium >/dev/null; then
+# Chromium from Debian for the browser tests (playwright-core drives it; it downloads no browser);
+# nginx and curl for the test of deploy/nginx-embedded.conf.
+if ! command -v git >/dev/null || ! git lfs version >/dev/null 2>&1 || ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null || ! command -v chromium >/dev/null || ! command -v nginx >/dev/null || ! command -v curl >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git git-lfs openssh-client chromium
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git git-lfs openssh-client chromium nginx-light curl
   else
-    echo "git, git-lfs, ssh and chromium are required (apt-get install git git-lfs openssh-client chromium)" >&2; exit 1
+    echo "git, git-lfs, ssh, chromium, nginx and curl are required (apt-get install git git-lfs openssh-client chromium nginx-light curl)" >&2; exit 1
   fi
 fi
 

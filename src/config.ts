@@ -22,6 +22,11 @@ const schema = z.object({
    * nodes of a deployment need the same. Unset = `secret` in the data folder, made on first start.
    */
   secret: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 hex digits (openssl rand -hex 32)").optional(),
+  /**
+   * Behind nginx on the embedded default: LFS downloads answer with `X-Accel-Redirect: {this}{path
+   * in the data folder}` and nginx sends the file itself (sendfile, Ranges). E.g. `/_hubble_files/`.
+   */
+  accelRedirect: z.string().regex(/^\/[\w\/-]*\/$/, "must be a path like /_hubble_files/").optional(),
   /** Where bare git repositories live (a shared volume for several nodes); unset = the data folder. */
   gitDir: z.string().min(1).optional(),
   /** `postgres://…` for the metadata; unset = SQLite in the data folder. */
@@ -80,6 +85,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     lfsChunkSize: pick("lfsChunkSize", "HUBBLE_LFS_CHUNK_SIZE", String(64 * 1024 * 1024)),
     maxCommitBytes: pick("maxCommitBytes", "HUBBLE_MAX_COMMIT_BYTES", String(1024 * 1024 * 1024)),
     secret: pick("secret", "HUBBLE_SECRET") || undefined,
+    accelRedirect: pick("accelRedirect", "HUBBLE_ACCEL_REDIRECT") || undefined,
     gitDir: (() => {
       const g = pick("gitDir", "HUBBLE_GIT_DIR");
       return g ? resolve(g) : undefined;

@@ -216,6 +216,7 @@ export async function startSsh(h: Hubble, config: Config): Promise<SshServer> {
 
 /** The blob store the config names: a bucket (`HUBBLE_BLOB_STORE=s3://…`) or the data folder. */
 async function openBlobStore(config: Config): Promise<FsBlobStore | S3BlobStore> {
+  if (config.accelRedirect && config.blobStore) throw new Error("HUBBLE_ACCEL_REDIRECT serves files from the data folder; with a bucket use HUBBLE_S3_DIRECT");
   if (!config.blobStore) {
     if (config.s3Direct) throw new Error("HUBBLE_S3_DIRECT needs HUBBLE_BLOB_STORE=s3://…: a data folder has no presigned URLs");
     return new FsBlobStore(config.data);

@@ -4,6 +4,7 @@
  */
 import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
+import { blobKeyPath } from "./blob-keys.js";
 import { errors, HubError } from "./errors.js";
 import { parseSha256, type Sha256 } from "./ids.js";
 import type { BlobKey, BlobReader, BlobStore, MetaStore, RepoRecord } from "./ports.js";
@@ -212,6 +213,15 @@ export class Lfs {
     if (!(await this.blobs.stat({ kind: "lfs", oid }))) await this.blobs.direct!.copy(key, { kind: "lfs", oid }, size);
     await this.meta.lfs.link(repoId, oid, size);
     await this.blobs.delete(key);
+  }
+
+  /**
+   * Where an LFS-stored object of the repo lies inside a local store (relative to its root), for a
+   * proxy that sends files itself (X-Accel-Redirect); null for Xet files or a remote store.
+   */
+  async localPath(repoId: number, oid: Sha256): Promise<string | null> {
+    if (!this.blobs.openReader || (await this.meta.lfs.linked(repoId, oid)) === null) return null;
+    return blobKeyPath({ kind: "lfs", oid });
   }
 
   /** A presigned download URL for an LFS-stored object of the repo, or null (no direct transfers, or a Xet file). */

@@ -96,8 +96,10 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
     return reply.status(302).header("Location", direct).send();
   }
   const range = parseRange(req.headers.range, size);
+  // nginx sends it (HUBBLE_ACCEL_REDIRECT): decided first, so no file is opened here.
+  const accelPath = lfs && req.method === "GET" && svc.config.accelRedirect ? await svc.lfs.localPath(repo.id, lfs.oid as Sha256) : null;
   // Open the object before any header is set, so a missing object is a clean 404.
-  const reader = lfs && req.method === "GET" ? await svc.lfs.reader(repo.id, lfs.oid as Sha256) : null;
+  const reader = lfs && req.method === "GET" && !accelPath ? await svc.lfs.reader(repo.id, lfs.oid as Sha256) : null;
   reply.headers({
     ETag: `"${etag}"`,
     "X-Linked-Etag": `"${etag}"`,
@@ -107,10 +109,24 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
     "Content-Disposition": `inline; filename*=UTF-8''${encodeURIComponent(name)}; filename="${name.replace(/[^\x20-\x7e]|"/g, "_")}"`,
     "Cache-Control": "private, max-age=0, must-revalidate",
   });
+  if (accelPath) return reply.header("X-Accel-Redirect", svc.config.accelRedirect + accelPath).send();
   if (range) reply.status(206).header("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
   reply.header("Content-Length", String(range ? range.end - range.start + 1 : size));
   if (req.method === "HEAD") return reply.send();
   const r = range ?? { start: 0, end: size - 1 };
   if (lfs) return sendBlob(reply, reader, () => svc.lfs.open(repo.id, lfs.oid as Sha256, range ?? undefined), r.start, r.end);
   return reply.send(await svc.reads.blob(repo, entry.oid, gitSize, range ?? undefined));
+}
+
+/**
+ * With HUBBLE_ACCEL_REDIRECT (nginx in front, embedded store): hands the file to nginx, which sends
+ * it itself — sendfile, Ranges — keeping the headers set here (deploy/nginx-embedded.conf copies the
+ * ones nginx would drop). True when it did.
+ */
+export async function accel(svc: Services, reply: FastifyReply, repoId: number, oid: Sha256): Promise<boolean> {
+  const prefix = svc.config.accelRedirect;
+  const path = prefix ? await svc.lfs.localPath(repoId, oid) : null;
+  if (!path) return false;
+  await reply.header("X-Accel-Redirect", prefix + path).send();
+  return true;
 }
