@@ -69,7 +69,8 @@ async function runBalancer(o: { ssh: boolean }) {
   let next = 0;
   let nextSsh = 0;
   const served: number[] = [];
-  const agent = new Agent({ keepAlive: true });
+  // Idle upstream connections are dropped well before Hubble would close them (72 s).
+  const agent = new Agent({ keepAlive: true, timeout: 30_000 });
   const pick = (list: number[], turn: () => number) => {
     for (let tries = 0; tries < list.length; tries++) {
       const i = turn() % list.length;
@@ -97,6 +98,9 @@ async function runBalancer(o: { ssh: boolean }) {
     req.on("error", () => up.destroy());
   });
   server.requestTimeout = 0;
+  // Idle keep-alive connections stay open as long as Hubble keeps its own (a client reusing one
+  // the balancer had just closed would see "fetch failed", which no real balancer causes).
+  server.keepAliveTimeout = 72_000;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 
   let sshServer: TcpServer | undefined;
