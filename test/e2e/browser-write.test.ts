@@ -49,7 +49,11 @@ async function signIn(user: string): Promise<{ context: BrowserContext; page: Pa
     if (m.type() === "error" && !(m.text().startsWith("Failed to load resource") && m.location().url.includes("/xet/v1/chunks/"))) problems.push(`console: ${m.text()} ${m.location().url}`);
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // A favicon fetch the browser abandons because the page navigated on is not a failure of ours.
+  page.on("requestfailed", (r) => {
+    if (r.failure()?.errorText === "net::ERR_ABORTED" && new URL(r.url()).pathname === "/favicon.svg") return;
+    problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   await page.goto(server.url + "/login");
   await page.getByLabel("Username").fill(user);
   await page.getByLabel("Password").fill(`${user}'s long password`);

@@ -55,7 +55,11 @@ function watch(page: Page): string[] {
     if (m.type() === "error") problems.push(`console: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+  // A favicon fetch the browser abandons because the page navigated on is not a failure of ours.
+  page.on("requestfailed", (r) => {
+    if (r.failure()?.errorText === "net::ERR_ABORTED" && new URL(r.url()).pathname === "/favicon.svg") return;
+    problems.push(`request failed: ${r.url()}`);
+  });
   return problems;
 }
 
