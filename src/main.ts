@@ -24,6 +24,7 @@ import { Lfs } from "./core/lfs.js";
 import { Xet } from "./core/xet/cas.js";
 import { lz4Codec } from "./adapters/xet/lz4.js";
 import { verifyPool } from "./adapters/xet/verify-pool.js";
+import { Likes } from "./core/likes.js";
 import { Locks } from "./core/locks.js";
 import { Orgs } from "./core/orgs.js";
 import { Reads } from "./core/reads.js";
@@ -117,6 +118,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   const services: Services = {
     cluster: { leader: false },
     traffic: new Traffic(),
+    likes: new Likes(meta, repos, access),
     config,
     accounts,
     access,

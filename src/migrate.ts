@@ -22,7 +22,7 @@ import type { BlobKey } from "./core/ports.js";
 const TABLES: (keyof Database)[] = [
   "accounts", "org_members", "tokens", "repos", "repo_redirects", "lfs_objects", "repo_lfs", "lfs_locks",
   "xet_xorbs", "xet_chunks", "xet_files", "xet_dedupe", "repo_xet_files", "repo_xet_shards", "repo_access_requests",
-  "sessions", "ssh_keys", "login_throttle",
+  "repo_likes", "sessions", "ssh_keys", "login_throttle",
 ];
 const BATCH = 500;
 

@@ -262,6 +262,8 @@ export interface SshKeyRecord {
 /** A repository's metadata record. */
 export interface RepoRecord {
   id: number;
+  /** Users who like it. */
+  likes: number;
   type: RepoType;
   namespace: string;
   name: string;
@@ -411,6 +413,16 @@ export interface MetaStore {
     create(l: { repoId: number; path: string; refName: string | null; ownerId: number }): Promise<{ lock: LockRecord; created: boolean }>;
     list(repoId: number, q: { path?: string; id?: number; limit: number; offset: number }): Promise<LockRecord[]>;
     delete(id: number): Promise<void>;
+  };
+  likes: {
+    /** Records a like; false when the user already liked the repo. */
+    add(repoId: number, userId: number): Promise<boolean>;
+    /** Removes a like; false when there was none. */
+    remove(repoId: number, userId: number): Promise<boolean>;
+    /** Who likes a repo, newest first. */
+    likers(repoId: number, limit: number, offset: number): Promise<Account[]>;
+    /** What a user likes, newest first. */
+    likedBy(userId: number): Promise<{ repo: RepoRecord; createdAt: string }[]>;
   };
   /** Every repository (for GC and fsck). */
   allRepos(): Promise<RepoRecord[]>;

@@ -8,7 +8,7 @@ import { PostgresAdapter, type Kysely } from "kysely";
 import type { MetaStore } from "../../core/ports.js";
 import { accountStore, sessionStore, sshKeyStore, tokenStore } from "./account-stores.js";
 import { lfsStore, lockStore } from "./lfs-stores.js";
-import { repoStore, gateStore } from "./repo-stores.js";
+import { gateStore, likeStore, repoStore } from "./repo-stores.js";
 import { toRepo } from "./rows.js";
 import type { Database as Schema } from "./schema.js";
 import { kyselyStorageIndex } from "./storage-index.js";
@@ -33,6 +33,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
     xet: kyselyXetIndex(db),
     storage: kyselyStorageIndex(db),
     gate: gateStore(db),
+    likes: likeStore(db),
     transaction(fn) {
       // Inside a transaction already: the caller's work joins it.
       if (db.isTransaction) return fn(store);

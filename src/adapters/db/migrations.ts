@@ -255,6 +255,21 @@ const m009: Migration = {
   },
 };
 
+const m010: Migration = {
+  async up(db: Kysely<any>) {
+    // Likes: who likes which repo (gone with either), and the count on the repo for lists and sorting.
+    await db.schema
+      .createTable("repo_likes")
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addColumn("user_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addPrimaryKeyConstraint("repo_likes_pk", ["repo_id", "user_id"])
+      .execute();
+    await db.schema.createIndex("repo_likes_user").on("repo_likes").columns(["user_id", "created_at"]).execute();
+    await db.schema.alterTable("repos").addColumn("likes", "integer", (c) => c.notNull().defaultTo(0)).execute();
+  },
+};
+
 const m008: Migration = {
   async up(db: Kysely<any>) {
     // Substring search over repo names through an index made for it, so listing and search stay
@@ -284,6 +299,6 @@ const m008: Migration = {
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010 };
   },
 };

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type { MetaStore, RepoQuery } from "../../core/ports.js";
-import { gateQuery, inTx, likeEscape, now, toRepo, toRequest } from "./rows.js";
+import { gateQuery, inTx, likeEscape, now, toAccount, toRepo, toRequest } from "./rows.js";
 import type { Database as Schema, ReposTable } from "./schema.js";
 
 /** The repos store on a database handle or a transaction. */
@@ -111,6 +111,36 @@ export function gateStore(db: Kysely<Schema>): MetaStore["gate"] {
     },
     async list(repoId, status) {
       return (await gateQuery(db).where("r.repo_id", "=", repoId).where("r.status", "=", status).orderBy("r.created_at").execute()).map(toRequest);
+    },
+  };
+}
+
+/** Likes, with the count on the repo kept in the same transaction. */
+export function likeStore(db: Kysely<Schema>): MetaStore["likes"] {
+  return {
+    async add(repoId, userId) {
+      return inTx(db, async (tx) => {
+        const r = await tx.insertInto("repo_likes").values({ repo_id: repoId, user_id: userId, created_at: now() }).onConflict((oc) => oc.columns(["repo_id", "user_id"]).doNothing()).executeTakeFirst();
+        if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+        await tx.updateTable("repos").set((eb) => ({ likes: eb("likes", "+", 1) })).where("id", "=", repoId).execute();
+        return true;
+      });
+    },
+    async remove(repoId, userId) {
+      return inTx(db, async (tx) => {
+        const r = await tx.deleteFrom("repo_likes").where("repo_id", "=", repoId).where("user_id", "=", userId).executeTakeFirst();
+        if (Number(r.numDeletedRows) === 0) return false;
+        await tx.updateTable("repos").set((eb) => ({ likes: eb("likes", "-", 1) })).where("id", "=", repoId).execute();
+        return true;
+      });
+    },
+    async likers(repoId, limit, offset) {
+      const rows = await db.selectFrom("repo_likes as l").innerJoin("accounts as a", "a.id", "l.user_id").selectAll("a").where("l.repo_id", "=", repoId).orderBy("l.created_at", "desc").orderBy("a.id").limit(limit).offset(offset).execute();
+      return rows.map(toAccount);
+    },
+    async likedBy(userId) {
+      const rows = await db.selectFrom("repo_likes as l").innerJoin("repos as r", "r.id", "l.repo_id").selectAll("r").select("l.created_at as liked_at").where("l.user_id", "=", userId).orderBy("l.created_at", "desc").execute();
+      return rows.map((r) => ({ repo: toRepo(r), createdAt: r.liked_at }));
     },
   };
 }

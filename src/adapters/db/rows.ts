@@ -12,6 +12,7 @@ export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => "\\" + c);
 export function toRepo(r: Selectable<ReposTable>): RepoRecord {
   return {
     id: r.id,
+    likes: Number(r.likes ?? 0),
     type: r.type as RepoType,
     namespace: r.namespace,
     name: r.name,

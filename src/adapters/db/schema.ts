@@ -72,6 +72,14 @@ export interface ReposTable {
   created_by: number | null;
   hub_id: string | null;
   derived: string | null;
+  /** How many users like the repo (kept with repo_likes, in one transaction). */
+  likes: Generated<number>;
+}
+
+export interface RepoLikesTable {
+  repo_id: number;
+  user_id: number;
+  created_at: string;
 }
 
 export interface RepoRedirectsTable {
@@ -172,6 +180,7 @@ export interface Database {
   repo_redirects: RepoRedirectsTable;
   lfs_objects: LfsObjectsTable;
   repo_lfs: RepoLfsTable;
+  repo_likes: RepoLikesTable;
   lfs_locks: LfsLocksTable;
   xet_xorbs: XetXorbsTable;
   xet_chunks: XetChunksTable;

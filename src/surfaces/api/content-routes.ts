@@ -64,7 +64,7 @@ const branchBody = z.object({ startingPoint: z.string().optional(), emptyBranch:
 const tagBody = z.object({ tag: z.string(), message: z.string().optional() });
 const squashBody = z.object({ message: z.string().optional() }).optional();
 
-function nextLink(svc: Services, req: FastifyRequest, param: string, value: string): string {
+export function nextLink(svc: Services, req: FastifyRequest, param: string, value: string): string {
   const base = baseUrl(svc, req);
   const url = new URL(req.url, base + "/");
   url.searchParams.set(param, value);

@@ -23,7 +23,7 @@ export function repoSummary(repo: RepoRecord) {
     disabled: false,
     xetEnabled: true,
     downloads: 0,
-    likes: 0,
+    likes: repo.likes,
     tags: repo.tags,
     createdAt: repo.createdAt,
     lastModified: repo.lastModified,

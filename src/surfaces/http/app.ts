@@ -15,6 +15,7 @@ import { registerLockRoutes } from "../lfs/lock-routes.js";
 import { registerXetRoutes } from "../xet/cas-routes.js";
 import { registerGateRoutes } from "../api/gate-routes.js";
 import { registerAccountRoutes } from "../api/account-routes.js";
+import { registerLikeRoutes } from "../api/like-routes.js";
 import { registerStorageRoutes } from "../api/storage-routes.js";
 import { registerWebRoutes } from "../web/web-routes.js";
 import { actorOf, baseUrl, validHost } from "./context.js";
@@ -163,6 +164,7 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
     registerGateRoutes(api, svc);
     registerAccountRoutes(api, svc);
     registerStorageRoutes(api, svc);
+    registerLikeRoutes(api, svc);
   });
   await app.register(async (lfs) => {
     lfs.setErrorHandler(errorRenderer(svc, "lfs"));

@@ -1,5 +1,6 @@
 /** What the HTTP surfaces are handed by main.ts. */
 import type { Traffic } from "./traffic.js";
+import type { Likes } from "../../core/likes.js";
 import type { Access } from "../../core/access.js";
 import type { Accounts } from "../../core/accounts.js";
 import type { Commits } from "../../core/commits.js";
@@ -19,6 +20,7 @@ import type { Config } from "../../config.js";
 export interface Services {
   /** This node's part in a cluster: whether it runs the one-at-a-time jobs now. */
   cluster: { leader: boolean };
+  likes: Likes;
   /** Bytes moved to and from HTTP clients (counted from buildApp on). */
   traffic: Traffic;
   config: Config;
