@@ -294,7 +294,7 @@ export interface RepoQuery {
   search?: string;
   author?: string;
   filter?: string[];
-  sort: "lastModified" | "createdAt" | "id";
+  sort: "lastModified" | "createdAt" | "id" | "likes";
   direction: 1 | -1;
   limit: number;
   /** Opaque cursor: the offset into the ordered result. */

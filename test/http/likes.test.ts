@@ -57,9 +57,24 @@ test("likes need a signed-in writer; a private repo cannot be liked, nor seen li
   assert.equal((await inject("GET", "/api/users/nobody/likes")).statusCode, 404);
 });
 
+test("lists sort by likes, in the API (list_models(sort=\"likes\")) and on the list page", async () => {
+  for (const name of ["few", "many"]) assert.equal((await h.hub.app.inject({ method: "POST", url: "/api/repos/create", headers: h.auth, payload: { name } })).statusCode, 200);
+  for (const who of [bob, h.auth]) assert.equal((await inject("POST", "/api/models/admin/many/like", who)).statusCode, 200);
+  assert.equal((await inject("POST", "/api/models/admin/few/like", bob)).statusCode, 200);
+  const listed = (await inject("GET", "/api/models?sort=likes&direction=-1&author=admin", h.auth)).json() as { id: string; likes: number }[];
+  const order = listed.filter((r) => ["admin/many", "admin/few"].includes(r.id)).map((r) => `${r.id}:${r.likes}`);
+  assert.deepEqual(order, ["admin/many:2", "admin/few:1"]);
+  assert.ok(listed.every((r, i) => i === 0 || listed[i - 1]!.likes >= r.likes), "descending by likes");
+  const page = await inject("GET", "/models?sort=likes", h.auth);
+  assert.equal(page.statusCode, 200);
+  assert.ok(page.body.indexOf("admin/many") < page.body.indexOf("admin/few"), "the page lists the most liked first");
+});
+
 test("a deleted repo takes its likes with it", async () => {
   assert.equal((await inject("POST", "/api/models/admin/liked/like", bob)).statusCode, 200);
   const del = await h.hub.app.inject({ method: "DELETE", url: "/api/repos/delete", headers: h.auth, payload: { name: "liked" } });
   assert.equal(del.statusCode, 200, del.body);
-  assert.deepEqual((await inject("GET", "/api/users/bob/likes")).json(), []);
+  const left = (await inject("GET", "/api/users/bob/likes")).json() as { repo: { name: string } }[];
+  assert.ok(!left.some((l) => l.repo.name === "admin/liked"), "the deleted repo's like is gone");
+  assert.ok(left.some((l) => l.repo.name === "admin/many"), "other likes stay");
 });

@@ -270,6 +270,13 @@ const m010: Migration = {
   },
 };
 
+const m011: Migration = {
+  async up(db: Kysely<any>) {
+    // Lists sorted by likes (`sort=likes`) read this index instead of sorting every repo.
+    await db.schema.createIndex("repos_type_likes").on("repos").columns(["type", "likes"]).execute();
+  },
+};
+
 const m008: Migration = {
   async up(db: Kysely<any>) {
     // Substring search over repo names through an index made for it, so listing and search stay
@@ -299,6 +306,6 @@ const m008: Migration = {
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010, "011_likes_index": m011 };
   },
 };

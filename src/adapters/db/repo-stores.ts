@@ -66,7 +66,7 @@ export function repoStore(db: Kysely<Schema>, pg: boolean): MetaStore["repos"] {
         s = s.where(sql<boolean>`repos.full_name_lower like ${`%${likeEscape(q.search.toLowerCase())}%`} escape '\\'`);
       }
       for (const f of q.filter ?? []) s = s.where(sql<boolean>`repos.tags like ${`%${likeEscape(JSON.stringify(f))}%`} escape '\\'`);
-      const col = q.sort === "createdAt" ? "repos.created_at" : q.sort === "id" ? "repos.full_name_lower" : "repos.last_modified";
+      const col = q.sort === "createdAt" ? "repos.created_at" : q.sort === "id" ? "repos.full_name_lower" : q.sort === "likes" ? "repos.likes" : "repos.last_modified";
       const dir = q.direction === 1 ? "asc" : "desc";
       const rows = await s.orderBy(col, dir).orderBy("repos.id", dir).limit(q.limit).offset(q.offset).execute();
       return rows.map(toRepo);

@@ -141,7 +141,7 @@ async function listRepos(svc: Services, type: RepoType, req: FastifyRequest, q: 
   const actor = await actorOf(svc, req);
   const limit = Math.min(Math.max(q.limit || 1000, 1), 1000);
   const offset = Math.max(0, Number.parseInt(Buffer.from(q.cursor ?? "", "base64url").toString() || "0", 10) || 0);
-  const sort = q.sort === "createdAt" ? "createdAt" : q.sort === "id" ? "id" : "lastModified";
+  const sort = q.sort === "createdAt" ? "createdAt" : q.sort === "id" ? "id" : q.sort === "likes" ? "likes" : "lastModified";
   const direction = q.direction === "1" ? 1 : -1;
   const rows = await svc.repos.list(actor, {
     type,

@@ -7,7 +7,7 @@ import { repoPath } from "./pages.js";
 
 /** The sort, facets and page of a `/models`-style list. */
 export interface Browse {
-  sort: "modified" | "created" | "alphabetical";
+  sort: "modified" | "created" | "alphabetical" | "likes";
   chosen: Record<Facet, string>;
   facets: Record<Facet, [string, number][]>;
   page: number;
@@ -95,6 +95,9 @@ export function ListPage(p: { actor: Actor; title: string; heading: string; repo
                   </option>
                   <option value="alphabetical" selected={b.sort === "alphabetical"}>
                     Name
+                  </option>
+                  <option value="likes" selected={b.sort === "likes"}>
+                    Most likes
                   </option>
                 </select>
               </label>
