@@ -132,13 +132,17 @@ async function serve(config: Config): Promise<number> {
   console.log(`Hubble listening on ${address} (data: ${config.data})`);
   const ssh = config.sshPort === undefined ? null : await startSsh(h, config);
   if (ssh) console.log(`Hubble SSH listening on ${config.host}:${ssh.port}`);
-  const stop = async () => {
+  return untilSignal(async () => {
     await ssh?.close();
     await h.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  });
+}
+
+/** Serves until SIGINT or SIGTERM, then runs `stop` and exits. */
+function untilSignal(stop: () => Promise<void>): Promise<number> {
+  const exit = () => void stop().then(() => process.exit(0));
+  process.once("SIGINT", exit);
+  process.once("SIGTERM", exit);
   return new Promise(() => undefined);
 }
 
@@ -160,13 +164,7 @@ async function servePrimary(config: Config): Promise<number> {
       console.error(`worker ${pid} exited (${signal ?? code}); starting another`);
     },
   });
-  const stop = async () => {
-    await primary.stop();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  return new Promise(() => undefined);
+  return untilSignal(() => primary.stop());
 }
 
 /** One worker of `serve --workers N`: a whole Hubble whose cross-process parts go through the primary. */

@@ -22,6 +22,7 @@ import { collectGarbage, type GcReport } from "./core/gc.js";
 import { Gate } from "./core/gate.js";
 import { Lfs } from "./core/lfs.js";
 import { Xet } from "./core/xet/cas.js";
+import { XorbGrants } from "./core/xet/grants.js";
 import { lz4Codec } from "./adapters/xet/lz4.js";
 import { verifyPool } from "./adapters/xet/verify-pool.js";
 import { Likes } from "./core/likes.js";
@@ -119,6 +120,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     cluster: { leader: false },
     traffic: new Traffic(),
     likes: new Likes(meta, repos, access),
+    xetGrants: new XorbGrants(xet, meta, blobs, pool.verify, secret),
     config,
     accounts,
     access,

@@ -3,7 +3,7 @@
  * dedupe answers, reconstruction plans with signed xorb-range URLs, and server-side reconstruction
  * for clients that do not speak Xet (plain GET, git-lfs). Contract: ../shared/protocols/xet.md.
  */
-import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
 import { errors, HubError } from "../errors.js";
 import { Semaphore } from "../mutex.js";
@@ -62,13 +62,6 @@ export interface XetMetrics {
   stagedBytesVerified: number;
 }
 
-/** A grant to upload one xorb straight to the store (hf_xet's `XorbUploadGrant`). */
-export interface XorbUploadGrant {
-  id: string;
-  method: "PUT";
-  url: string;
-  headers: Record<string, string>;
-}
 
 type UrlFor = (path: string) => string;
 
@@ -82,7 +75,6 @@ export class Xet {
   private readonly slots: Semaphore;
   private readonly tokenKey: Buffer;
   private readonly urlKey: Buffer;
-  private readonly grantKey: Buffer;
 
   constructor(
     private readonly meta: MetaStore,
@@ -94,7 +86,6 @@ export class Xet {
     this.slots = new Semaphore(cfg.uploadSlots);
     this.tokenKey = createHmac("sha256", cfg.secret).update("xet-cas-token").digest();
     this.urlKey = createHmac("sha256", cfg.secret).update("xet-fetch-url").digest();
-    this.grantKey = createHmac("sha256", cfg.secret).update("xet-upload-grant").digest();
   }
 
   // ------------------------------------------------------------ tokens
@@ -139,80 +130,8 @@ export class Xet {
     return this.indexXorb(hash, v);
   }
 
-  // ------------------------------------------------------------ upload grants (direct transfers)
-
-  /** Whether this CAS hands out upload grants (only with presigned transfers to a bucket). */
-  get grantsOffered(): boolean {
-    return this.blobs.direct !== undefined;
-  }
-
-  /**
-   * A grant to PUT one serialized xorb to a presigned staging key, or null when the xorb is
-   * already stored. The grant id is self-contained and signed (any node can commit it).
-   */
-  async grant(hash: string, length: unknown): Promise<XorbUploadGrant | null> {
-    if (!HEX.test(hash)) throw errors.badRequest("Invalid xorb hash");
-    if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 1 || length > this.cfg.maxBody) throw errors.badRequest(`Xorb length must be 1..${this.cfg.maxBody}`);
-    if (await this.meta.xet.xorb(hash)) return null;
-    const stage = randomUUID();
-    const exp = Math.floor(Date.now() / 1000) + this.cfg.urlTtl;
-    const url = await this.blobs.direct!.putUrl({ kind: "staging", id: stage }, this.cfg.urlTtl);
-    this.metrics.grantsIssued++;
-    return { id: `${stage}.${length}.${exp}.${this.grantMac(hash, stage, length, exp).toString("base64url")}`, method: "PUT", url, headers: {} };
-  }
-
-  private grantMac(hash: string, stage: string, length: number, exp: number): Buffer {
-    return createHmac("sha256", this.grantKey).update(`${hash}\n${stage}\n${length}\n${exp}`).digest();
-  }
-
-  /**
-   * Commits a granted upload: "not-found" when nothing was uploaded for the grant (the client asks
-   * for a new one); otherwise the staged bytes are read back, verified as exactly the xorb `hash`
-   * (the same checks as a xorb posted to the node), copied into place and indexed. Anything else is
-   * refused and deleted.
-   */
-  async commitGrant(hash: string, id: string): Promise<"committed" | "not-found"> {
-    if (!HEX.test(hash)) throw errors.badRequest("Invalid xorb hash");
-    const m = /^([0-9a-f-]{36})\.(\d{1,12})\.(\d{1,12})\.([\w-]{43})$/.exec(id);
-    const given = m ? Buffer.from(m[4]!, "base64url") : Buffer.alloc(0);
-    const [stage, length, exp] = m ? [m[1]!, Number(m[2]), Number(m[3])] : ["", 0, 0];
-    const mac = m ? this.grantMac(hash, stage, length, exp) : Buffer.alloc(32);
-    if (!m || given.length !== mac.length || !timingSafeEqual(given, mac)) throw errors.forbidden("Invalid upload grant");
-    const key = { kind: "staging", id: stage } as const;
-    if (await this.meta.xet.xorb(hash)) {
-      await this.blobs.delete(key).catch(() => undefined);
-      return "committed";
-    }
-    // A grant outlives its URL by an hour at most: later, the upload is the sweep's.
-    if (exp + 3600 < Date.now() / 1000) return "not-found";
-    const st = await this.blobs.stat(key);
-    if (!st) return "not-found";
-    const refuse = async (msg: string) => {
-      this.metrics.grantsRefused++;
-      await this.blobs.delete(key);
-      return new HubError("BadRequest", msg);
-    };
-    if (st.size !== length) throw await refuse(`Granted upload is ${st.size} bytes, the grant was for ${length}`);
-    const body = await readAll(await this.blobs.get(key));
-    this.metrics.stagedBytesVerified += body.length;
-    let checked;
-    try {
-      checked = await this.verify(body);
-    } catch (e) {
-      throw await refuse(`Granted upload is not a valid xorb: ${(e as Error).message}`);
-    }
-    const v = checked.verified;
-    if (v.hash !== hash) throw await refuse(`Granted upload hashes to ${v.hash}, not ${hash}`);
-    // A chunk sequence with nothing after it is stored as sent (copied inside the store).
-    if (v.length === st.size) await this.blobs.direct!.copy(key, { kind: "xorb", hash }, v.length);
-    else await this.blobs.put({ kind: "xorb", hash }, Readable.from([checked.body.subarray(0, v.length)]), { size: v.length });
-    await this.indexXorb(hash, v);
-    this.metrics.grantsCommitted++;
-    await this.blobs.delete(key);
-    return "committed";
-  }
-
-  private async indexXorb(hash: string, v: VerifiedXorb): Promise<boolean> {
+  /** Records a verified, stored xorb in the index; false when it was there already. */
+  async indexXorb(hash: string, v: VerifiedXorb): Promise<boolean> {
     const inserted = await this.meta.xet.addXorb({ hash, length: v.length, unpacked: v.unpacked, chunks: v.chunks });
     if (inserted) {
       this.metrics.xorbsStored++;

@@ -109,15 +109,15 @@ export function registerXetRoutes(server: FastifyInstance, svc: Services): void 
   // the bucket and is verified at commit; without, a plain 404 sends the client to POST /v1/xorbs.
   const grantBody = z.object({ length: z.unknown(), checksum: z.object({ algo: z.string(), value: z.string() }).optional() });
   app.post("/xet/v1/xorb-grants/:prefix/:hash", { schema: { params: hashParams, body: grantBody } }, async (req, reply) => {
-    if (!svc.xet.grantsOffered) throw new HubError("EntryNotFound", "Upload grants are not offered; use POST /v1/xorbs");
+    if (!svc.xetGrants.offered) throw new HubError("EntryNotFound", "Upload grants are not offered; use POST /v1/xorbs");
     svc.xet.authorize(bearer(req), "write");
-    const grant = await svc.xet.grant(req.params.hash, req.body.length);
+    const grant = await svc.xetGrants.grant(req.params.hash, req.body.length);
     return grant ? reply.status(201).send(grant) : reply.status(200).send();
   });
   app.post("/xet/v1/xorb-commits/:prefix/:hash/grant/:id", { schema: { params: hashParams.extend({ id: z.string() }) } }, async (req) => {
-    if (!svc.xet.grantsOffered) throw new HubError("EntryNotFound", "Upload grants are not offered");
+    if (!svc.xetGrants.offered) throw new HubError("EntryNotFound", "Upload grants are not offered");
     svc.xet.authorize(bearer(req), "write");
-    const out = await svc.xet.uploadSlot(() => svc.xet.commitGrant(req.params.hash, req.params.id));
+    const out = await svc.xet.uploadSlot(() => svc.xetGrants.commit(req.params.hash, req.params.id));
     if (out === "not-found") throw new HubError("EntryNotFound", "No uploaded data for this grant");
     return {};
   });
