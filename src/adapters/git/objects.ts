@@ -19,7 +19,7 @@ import { git } from "./run.js";
 const deflate = promisify(deflateCb);
 const TYPE_CODE = { commit: 1, tree: 2, blob: 3 } as const;
 type ObjType = keyof typeof TYPE_CODE;
-/** Packs in a repository beyond which a flush asks git to consolidate (`gc --auto`, detached). */
+/** Packs in a repository beyond which a flush asks git to consolidate (`gc --auto`, detached; the repo config turns automatic gc off for pushes, so this call turns it back on). */
 const PACK_LIMIT = 40;
 
 /** Object id of a loose object body, as git computes it. */
@@ -136,7 +136,7 @@ export class PackBatch implements ObjectBatch {
       throw e;
     }
     const packs = (await readdir(join(this.gitDir, "objects", "pack")).catch(() => [])).filter((f) => f.endsWith(".pack")).length;
-    if (packs > PACK_LIMIT) void git(this.gitDir, ["-c", `gc.autoPackLimit=${PACK_LIMIT}`, "gc", "--auto", "--quiet"]).catch(() => undefined);
+    if (packs > PACK_LIMIT) void git(this.gitDir, ["-c", "gc.auto=6700", "-c", `gc.autoPackLimit=${PACK_LIMIT}`, "gc", "--auto", "--quiet"]).catch(() => undefined);
   }
 
   /** Drops whatever was staged. */
