@@ -26,6 +26,7 @@ import { XorbGrants } from "./core/xet/grants.js";
 import { lz4Codec } from "./adapters/xet/lz4.js";
 import { verifyPool } from "./adapters/xet/verify-pool.js";
 import { Likes } from "./core/likes.js";
+import { Discussions } from "./core/discussions.js";
 import { Locks } from "./core/locks.js";
 import { Orgs } from "./core/orgs.js";
 import { Reads } from "./core/reads.js";
@@ -116,8 +117,11 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     for await (const p of await lfs.open(repoId, oid as Sha256, { start, end })) parts.push(p as Buffer);
     return Buffer.concat(parts);
   };
+  const refLocks = pgPool ? new PgRefLocks(pgPool) : (processCluster?.refLocks ?? new KeyedMutex());
+  const commits = new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid), readLarge, refLocks);
   const services: Services = {
     cluster: { leader: false },
+    discussions: new Discussions(meta, repos, access, commits, refLocks),
     traffic: new Traffic(),
     likes: new Likes(meta, repos, access),
     xetGrants: new XorbGrants(xet, meta, blobs, pool.verify, secret),
@@ -127,7 +131,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     repos,
     storage: new Storage(meta, gitStore, blobs, access, repos),
     reads: new Reads(gitStore, (repoId, oids) => xet.filesForOids(repoId, oids), readLarge),
-    commits: new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid), readLarge, pgPool ? new PgRefLocks(pgPool) : (processCluster?.refLocks ?? new KeyedMutex())),
+    commits,
     locks: new Locks(meta, access),
     lfs,
     xet,

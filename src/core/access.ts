@@ -13,9 +13,11 @@ import type { Account, MetaStore, RepoRecord, TokenRecord } from "./ports.js";
 
 /**
  * What an actor wants to do to a repo: see it (info, tree, refs), download its content (gated
- * repos ask for an accepted access request), write to it, or administer it (settings, delete, move).
+ * repos ask for an accepted access request), take part in its Community tab (open discussions and
+ * pull requests, comment — any signed-in user with a write-capable credential who can see the
+ * repo, as on the Hub), write to it, or administer it (settings, delete, move).
  */
-export type Action = "read" | "download" | "write" | "admin";
+export type Action = "read" | "download" | "discuss" | "write" | "admin";
 
 /** A user's standing on a repo, from ownership and org role. */
 type Standing = "admin" | "write" | "read" | null;
@@ -32,13 +34,14 @@ function covers(entity: { type: string; name: string }, repo: { type: string; na
 }
 
 /** What a credential allows on a repo, regardless of who holds it. */
-export function credentialAllows(token: TokenRecord, repo: Pick<RepoRecord, "type" | "namespace" | "name">, need: "read" | "write" | "gated"): boolean {
+export function credentialAllows(token: TokenRecord, repo: Pick<RepoRecord, "type" | "namespace" | "name">, need: "read" | "discuss" | "write" | "gated"): boolean {
   if (token.role === "write") return true;
-  if (token.role === "read") return need !== "write";
+  if (token.role === "read") return need !== "write" && need !== "discuss";
   const fg = token.fineGrained;
   if (!fg) return false;
   if (need === "gated" && !fg.canReadGatedRepos) return false;
   const perms = fg.scoped.filter((s) => covers(s.entity, repo)).flatMap((s) => s.permissions);
+  if (need === "discuss") return perms.includes("discussion.write") || perms.includes("repo.write");
   return need === "write" ? perms.includes("repo.write") : perms.includes("repo.content.read") || perms.includes("repo.write");
 }
 
@@ -74,6 +77,11 @@ export class Access {
     if (repo.private && standing === null) throw errors.repoNotFound(actor === null);
     if (action === "read") return;
     if (action === "download") return this.checkGate(actor, repo, standing);
+    if (action === "discuss") {
+      if (!actor) throw errors.unauthorized("You must be authenticated to take part in discussions");
+      if (!credentialAllows(actor.token, repo, "discuss")) throw errors.forbidden("This token cannot write to discussions; a write token (or a fine-grained one with discussion.write) is required");
+      return;
+    }
     if (!actor) throw errors.unauthorized("You must be authenticated to write to this repository");
     if (actor.token.role === "read") throw errors.forbidden("This token has read access only; a write token is required");
     if (!credentialAllows(actor.token, repo, "write")) throw errors.forbidden(`This token has no write permission on ${repo.namespace}/${repo.name}`);

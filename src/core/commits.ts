@@ -99,13 +99,29 @@ export class Commits {
     return { ref, head };
   }
 
-  async commit(actor: NonNullable<Actor>, repo: RepoRecord, rev: string, req: CommitRequest): Promise<CommitOid> {
+  /**
+   * Commits `req` on top of `rev`. With `openPr`, the branch does not move: the commit is built on
+   * the branch head (or on `parentCommit`, as the Hub does for `create_pr`) and handed to `openPr`,
+   * which opens the pull request and places its ref.
+   */
+  async commit(actor: NonNullable<Actor>, repo: RepoRecord, rev: string, req: CommitRequest, openPr?: (commit: CommitOid, base: string) => Promise<void>): Promise<CommitOid> {
     const git = this.git(repo);
     const objects = req.objects;
     checkCommitPaths(req.ops);
-    return this.locks.run(`${repo.id}:${rev}`, async () => {
-      const { ref, head } = await this.targetRef(git, repo, rev);
-      if (req.parentCommit !== undefined && req.parentCommit !== head) throw new HubError("PreconditionFailed", STALE);
+    // A new pull request's ref is new: nothing to serialise against (its number is unique).
+    const run = <T>(fn: () => Promise<T>) => (openPr ? fn() : this.locks.run(`${repo.id}:${rev}`, fn));
+    return run(async () => {
+      const target = await this.targetRef(git, repo, rev);
+      const { ref } = target;
+      let { head } = target;
+      if (openPr) {
+        if (!ref.startsWith("refs/heads/")) throw errors.badRequest("A pull request can only be opened against a branch");
+        if (req.parentCommit !== undefined) {
+          const parent = await git.resolveCommit(req.parentCommit);
+          if (!parent) throw errors.revisionNotFound(req.parentCommit);
+          head = parent;
+        }
+      } else if (req.parentCommit !== undefined && req.parentCommit !== head) throw new HubError("PreconditionFailed", STALE);
       const changes: TreeChange[] = [];
       const folders: string[] = [];
       const lfsPaths: string[] = [];
@@ -154,6 +170,10 @@ export class Commits {
       const message = req.description ? `${req.summary}\n\n${req.description}` : req.summary;
       const oid = await git.commitTree(tree, [head], message, signatureOf(actor), objects);
       await objects.flush();
+      if (openPr) {
+        await openPr(oid, ref);
+        return oid;
+      }
       if (!(await git.updateRef(ref, oid, head))) throw new HubError("PreconditionFailed", STALE);
       if (ref === `refs/heads/${repo.defaultBranch}`) await this.refreshCard(repo, git, oid);
       return oid;

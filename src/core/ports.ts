@@ -52,8 +52,15 @@ export interface GitRepo {
   resolveCommit(rev: string): Promise<CommitOid | null>;
   /** Object a full ref name points to (unpeeled), or null. */
   resolveRef(ref: string): Promise<string | null>;
-  /** All branches and tags with the commits they point to. */
-  listRefs(): Promise<{ branches: Map<string, CommitOid>; tags: Map<string, CommitOid> }>;
+  /** All branches, tags and pull request refs (`refs/pr/N`, by N) with the commits they point to. */
+  listRefs(): Promise<{ branches: Map<string, CommitOid>; tags: Map<string, CommitOid>; pulls: Map<number, CommitOid> }>;
+  /** The best common ancestor of two commits, or null when they share no history. */
+  mergeBase(a: CommitOid, b: CommitOid): Promise<CommitOid | null>;
+  /**
+   * Merges `theirs` into `ours` without a work tree (`git merge-tree --write-tree`): the merged
+   * tree (its objects written to the repository), or the paths that conflict.
+   */
+  mergeTree(ours: CommitOid, theirs: CommitOid): Promise<{ tree: string } | { conflicts: string[] }>;
   readCommit(oid: CommitOid): Promise<CommitObject>;
   /** Commits reachable from `from`, newest first (topological), paged. */
   /** Commits reachable from `from`, newest first; with `path`, only those that changed it. */
@@ -149,7 +156,7 @@ export interface Account {
 }
 
 /** Permissions a fine-grained token can carry on an entity (the Hub's names). */
-export const REPO_PERMISSIONS = ["repo.content.read", "repo.access.read", "repo.write"] as const;
+export const REPO_PERMISSIONS = ["repo.content.read", "repo.access.read", "repo.write", "discussion.write"] as const;
 
 /** A fine-grained token's grants, in the Hub's whoami shape. */
 export interface FineGrained {
@@ -190,6 +197,8 @@ export interface RepoRecord {
   id: number;
   /** Users who like it. */
   likes: number;
+  /** The Community tab is off: no new discussions or pull requests. */
+  discussionsDisabled: boolean;
   type: RepoType;
   namespace: string;
   name: string;
@@ -212,6 +221,67 @@ export interface RepoRecord {
   hubId: string;
   /** Derived from the default branch's content at commit (core/derived.ts). */
   derived: { libraryName: string | null; safetensors: { parameters: Record<string, number>; total: number } | null } | null;
+}
+
+export type DiscussionStatus = "draft" | "open" | "closed" | "merged";
+
+/** A discussion or pull request. */
+export interface DiscussionRecord {
+  id: number;
+  repoId: number;
+  num: number;
+  /** Null once the author's account is gone. */
+  author: Account | null;
+  title: string;
+  isPullRequest: boolean;
+  status: DiscussionStatus;
+  /** Pull requests: the full ref they merge into (`refs/heads/main`). */
+  targetBranch: string | null;
+  mergeCommit: string | null;
+  numComments: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewDiscussion {
+  repoId: number;
+  authorId: number;
+  title: string;
+  isPullRequest: boolean;
+  status: DiscussionStatus;
+  targetBranch: string | null;
+}
+
+export type DiscussionEventType = "comment" | "status-change" | "commit" | "title-change";
+
+export interface NewDiscussionEvent {
+  type: DiscussionEventType;
+  authorId: number | null;
+  data: Record<string, unknown>;
+}
+
+export interface DiscussionEventRecord {
+  /** 24 hex, random. */
+  id: string;
+  type: DiscussionEventType;
+  author: Account | null;
+  createdAt: string;
+  data: Record<string, unknown>;
+}
+
+export interface DiscussionPatch {
+  status?: DiscussionStatus;
+  title?: string;
+  mergeCommit?: string;
+}
+
+export interface DiscussionQuery {
+  authorId?: number;
+  isPullRequest?: boolean;
+  /** open: draft or open; closed: closed or merged. */
+  status?: "open" | "closed";
+  limit: number;
+  offset: number;
 }
 
 /** Filters for repo listings. */
@@ -308,7 +378,7 @@ export interface MetaStore {
     find(type: RepoType, fullName: string): Promise<RepoRecord | null>;
     delete(id: number): Promise<void>;
     rename(id: number, namespace: string, name: string, ownerId: number): Promise<void>;
-    update(id: number, patch: Partial<Pick<RepoRecord, "private" | "gated" | "cardData" | "tags" | "lastModified" | "lfsThreshold" | "lfsSuffixRules" | "lfsKeepVersions" | "derived">>): Promise<void>;
+    update(id: number, patch: Partial<Pick<RepoRecord, "private" | "gated" | "cardData" | "tags" | "lastModified" | "lfsThreshold" | "lfsSuffixRules" | "lfsKeepVersions" | "derived" | "discussionsDisabled">>): Promise<void>;
     list(q: RepoQuery): Promise<RepoRecord[]>;
     addRedirect(type: RepoType, fromFullName: string, repoId: number): Promise<void>;
     /** Current record for an old name, if the repo was moved. */
@@ -349,6 +419,25 @@ export interface MetaStore {
     likers(repoId: number, limit: number, offset: number): Promise<Account[]>;
     /** What a user likes, newest first. */
     likedBy(userId: number): Promise<{ repo: RepoRecord; createdAt: string }[]>;
+  };
+  discussions: {
+    /**
+     * Opens a thread with its first events. Its number is the repo's next one (one sequence for
+     * discussions and pull requests), distinct under any concurrency.
+     */
+    create(d: NewDiscussion, events: NewDiscussionEvent[]): Promise<DiscussionRecord>;
+    get(repoId: number, num: number): Promise<DiscussionRecord | null>;
+    /** A page of a repo's threads, newest first, and how many match. */
+    list(repoId: number, q: DiscussionQuery): Promise<{ items: DiscussionRecord[]; total: number }>;
+    /** A thread's events, oldest first. */
+    events(discussionId: number): Promise<DiscussionEventRecord[]>;
+    event(discussionId: number, eventId: string): Promise<DiscussionEventRecord | null>;
+    /** Appends an event and applies `patch` to the thread, together. */
+    addEvent(discussionId: number, e: NewDiscussionEvent, patch?: DiscussionPatch): Promise<DiscussionEventRecord>;
+    /** Replaces an event's data (comment edits and hiding). */
+    setEventData(eventId: string, data: Record<string, unknown>): Promise<void>;
+    /** Removes a thread whose opening failed half-way (its number is not given out again). */
+    remove(discussionId: number): Promise<void>;
   };
   /** Every repository (for GC and fsck). */
   allRepos(): Promise<RepoRecord[]>;

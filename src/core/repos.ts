@@ -39,6 +39,7 @@ export interface RepoSettingsPatch {
   lfsThreshold?: number | null;
   lfsSuffixRules?: string[] | null;
   lfsKeepVersions?: number | null;
+  discussionsDisabled?: boolean;
 }
 
 /** Repo lifecycle use cases. */
@@ -136,6 +137,7 @@ export class Repos {
     const patch: Parameters<MetaStore["repos"]["update"]>[1] = {};
     if (body.private !== undefined) patch.private = body.private;
     if (body.gated !== undefined) patch.gated = body.gated;
+    if (body.discussionsDisabled !== undefined) patch.discussionsDisabled = body.discussionsDisabled;
     if (body.lfsThreshold !== undefined) {
       const v = body.lfsThreshold;
       if (v !== null && (!Number.isInteger(v) || v < 1 || v > MAX_LFS_THRESHOLD)) throw errors.badRequest(`'lfs_threshold_bytes' must be an integer from 1 to ${MAX_LFS_THRESHOLD}, or null`);

@@ -10,6 +10,8 @@
  *   fgIn     fine-grained token of that member, scoped to org acme (read + write)
  *   fgOut    fine-grained token of that member, scoped to their own namespace only
  *   read / contrib / write / admin   write tokens of acme members with that role
+ * Rows: read, download (gated repos ask for approval), discuss (the Community tab: any signed-in
+ * user with a write-capable credential who can see the repo), write, admin.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -44,9 +46,15 @@ const ROUTES: Record<string, (r: string, repo: Repo) => { method: "GET" | "POST"
   "tag create": (r) => ({ method: "POST", url: `/api/models/${r}/tag/main`, payload: { tag: `t${++seq}` } }),
   "lfs lock create": (r) => ({ method: "POST", url: `/${r}.git/info/lfs/locks`, payload: { path: `l${++seq}.bin` }, headers: { "content-type": "application/vnd.git-lfs+json" } }),
   "preupload": (r) => ({ method: "POST", url: `/api/models/${r}/preupload/main`, payload: { files: [{ path: "a.bin", size: 4, sample: "AAAA" }] } }),
-  "lfs upload": (r) => ({ method: "POST", url: `/${r}.git/info/lfs/objects/batch`, payload: { operation: "upload", objects: [{ oid: "b".repeat(64), size: 1 }] }, headers: { "content-type": "application/vnd.git-lfs+json" } }),
+  "lfs upload": (r) => ({ method: "POST", url: `/${r}.git/info/lfs/objects/batch`, payload: { operation: "upload", ref: { name: "refs/heads/main" }, objects: [{ oid: "b".repeat(64), size: 1 }] }, headers: { "content-type": "application/vnd.git-lfs+json" } }),
   "xet write token": (r) => ({ method: "GET", url: `/api/models/${r}/xet-write-token/main` }),
   "git push": (r) => ({ method: "GET", url: `/${r}.git/info/refs?service=git-receive-pack` }),
+  // The Community tab: open a discussion, open a PR with a commit (and what it uploads first).
+  "discussion create": (r) => ({ method: "POST", url: `/api/models/${r}/discussions`, payload: { title: `Question ${++seq}`, description: "Why?" } }),
+  "commit create_pr": (r) => ({ method: "POST", url: `/api/models/${r}/commit/main?create_pr=1`, payload: ndjson(header("proposal"), file(`p${++seq}.txt`, `p${seq}`)), headers: { "content-type": "application/x-ndjson" } }),
+  "preupload create_pr": (r) => ({ method: "POST", url: `/api/models/${r}/preupload/main?create_pr=1`, payload: { files: [{ path: "a.bin", size: 4, sample: "AAAA" }] } }),
+  "lfs upload (no ref)": (r) => ({ method: "POST", url: `/${r}.git/info/lfs/objects/batch`, payload: { operation: "upload", objects: [{ oid: "b".repeat(64), size: 1 }] }, headers: { "content-type": "application/vnd.git-lfs+json" } }),
+  "xet write token create_pr": (r) => ({ method: "GET", url: `/api/models/${r}/xet-write-token/None?create_pr=1` }),
   "access requests": (r) => ({ method: "GET", url: `/api/models/${r}/user-access-request/pending` }),
   "lfs files list": (r) => ({ method: "GET", url: `/api/models/${r}/lfs-files` }),
   "lfs files delete (admin)": (r) => ({ method: "POST", url: `/api/models/${r}/lfs-files/batch`, payload: { deletions: { sha: ["c".repeat(64)], rewriteHistory: true } } }),
@@ -61,12 +69,15 @@ const DOWNLOAD_GATED /*         */ = [401, 403, 200, 200, 403, 200, 200, 200, 20
 const WRITE_PUBLIC /*           */ = [401, 403, 403, 200, 403, 403, 403, 200, 200];
 const WRITE_PRIVATE /*          */ = [401, 404, 403, 200, 404, 403, 403, 200, 200];
 const WRITE_OWN /*              */ = [401, 404, 403, 200, 404, 403, 200, 200, 200];
+const DISCUSS_PUBLIC /*         */ = [401, 200, 403, 200, 403, 200, 200, 200, 200];
+const DISCUSS_PRIVATE /*        */ = [401, 404, 403, 200, 404, 200, 200, 200, 200];
 const ADMIN_PUBLIC /*           */ = [401, 403, 403, 403, 403, 403, 403, 403, 200];
 const ADMIN_PRIVATE /*          */ = [401, 404, 403, 403, 404, 403, 403, 403, 200];
 const ADMIN_OWN /*              */ = [401, 404, 403, 403, 404, 403, 200, 403, 200];
 
 const read = { public: READ_PUBLIC, private: READ_PRIVATE, gated: READ_PUBLIC, own: READ_PRIVATE };
 const download = { public: READ_PUBLIC, private: READ_PRIVATE, gated: DOWNLOAD_GATED, own: READ_PRIVATE };
+const discuss = { public: DISCUSS_PUBLIC, private: DISCUSS_PRIVATE, gated: DISCUSS_PUBLIC, own: DISCUSS_PRIVATE };
 const write = { public: WRITE_PUBLIC, private: WRITE_PRIVATE, gated: WRITE_PUBLIC, own: WRITE_OWN };
 /** Where access is granted but the request makes no sense for the repo (listing requests of an ungated repo: 400, as on the Hub). */
 const but400 = (row: number[]) => row.map((s) => (s === 200 ? 400 : s));
@@ -96,6 +107,11 @@ const EXPECTED: Record<keyof typeof ROUTES, Record<Repo, number[]>> = {
   "lfs upload": write,
   "xet write token": write,
   "git push": write,
+  "discussion create": discuss,
+  "commit create_pr": discuss,
+  "preupload create_pr": discuss,
+  "lfs upload (no ref)": discuss,
+  "xet write token create_pr": discuss,
   "access requests": { public: but400(WRITE_PUBLIC), private: but400(WRITE_PRIVATE), gated: WRITE_PUBLIC, own: but400(WRITE_OWN) },
   "lfs files list": write,
   "lfs files delete (admin)": { public: but404(ADMIN_PUBLIC), private: but404(ADMIN_PRIVATE), gated: but404(ADMIN_PUBLIC), own: but404(ADMIN_OWN) },

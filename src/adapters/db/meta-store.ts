@@ -7,6 +7,7 @@
 import { PostgresAdapter, type Kysely } from "kysely";
 import type { MetaStore } from "../../core/ports.js";
 import { accountStore, sessionStore, sshKeyStore, tokenStore } from "./account-stores.js";
+import { discussionStore } from "./discussion-stores.js";
 import { lfsStore, lockStore } from "./lfs-stores.js";
 import { gateStore, likeStore, repoStore } from "./repo-stores.js";
 import { toRepo } from "./rows.js";
@@ -34,6 +35,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
     storage: kyselyStorageIndex(db),
     gate: gateStore(db),
     likes: likeStore(db),
+    discussions: discussionStore(db),
     transaction(fn) {
       // Inside a transaction already: the caller's work joins it.
       if (db.isTransaction) return fn(store);

@@ -277,6 +277,43 @@ const m011: Migration = {
   },
 };
 
+const m012: Migration = {
+  async up(db: Kysely<any>) {
+    // Discussions and pull requests: numbered per repo from a counter on the repo (an atomic
+    // increment, so concurrent openers on any node get distinct numbers); events hold comments
+    // (with their edit history), status, title and commit changes as JSON.
+    await db.schema.alterTable("repos").addColumn("discussion_seq", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable("repos").addColumn("discussions_disabled", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .createTable("discussions")
+      .$call(idColumn(db))
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addColumn("num", "integer", (c) => c.notNull())
+      .addColumn("author_id", "integer", (c) => c.references("accounts.id").onDelete("set null"))
+      .addColumn("title", "varchar(256)", (c) => c.notNull())
+      .addColumn("is_pr", "integer", (c) => c.notNull())
+      .addColumn("status", "varchar(8)", (c) => c.notNull())
+      .addColumn("target_branch", "varchar(256)")
+      .addColumn("merge_commit", "varchar(40)")
+      .addColumn("num_comments", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("updated_at", "varchar(32)", (c) => c.notNull())
+      .addUniqueConstraint("discussions_repo_num", ["repo_id", "num"])
+      .execute();
+    await db.schema
+      .createTable("discussion_events")
+      .$call(idColumn(db))
+      .addColumn("discussion_id", "integer", (c) => c.notNull().references("discussions.id").onDelete("cascade"))
+      .addColumn("event_id", "varchar(24)", (c) => c.notNull().unique())
+      .addColumn("type", "varchar(16)", (c) => c.notNull())
+      .addColumn("author_id", "integer", (c) => c.references("accounts.id").onDelete("set null"))
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("data", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("discussion_events_thread").on("discussion_events").columns(["discussion_id", "id"]).execute();
+  },
+};
+
 const m008: Migration = {
   async up(db: Kysely<any>) {
     // Substring search over repo names through an index made for it, so listing and search stay
@@ -306,6 +343,6 @@ const m008: Migration = {
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010, "011_likes_index": m011 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010, "011_likes_index": m011, "012_discussions": m012 };
   },
 };

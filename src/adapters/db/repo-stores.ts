@@ -46,6 +46,7 @@ export function repoStore(db: Kysely<Schema>, pg: boolean): MetaStore["repos"] {
       if (p.lfsThreshold !== undefined) set.lfs_threshold = p.lfsThreshold;
       if (p.lfsSuffixRules !== undefined) set.lfs_suffix_rules = p.lfsSuffixRules === null ? null : JSON.stringify(p.lfsSuffixRules);
       if (p.lfsKeepVersions !== undefined) set.lfs_keep_versions = p.lfsKeepVersions;
+      if (p.discussionsDisabled !== undefined) set.discussions_disabled = p.discussionsDisabled ? 1 : 0;
       if (p.derived !== undefined) set.derived = p.derived === null ? null : JSON.stringify(p.derived);
       if (Object.keys(set).length === 0) return;
       await db.updateTable("repos").set(set as never).where("id", "=", id).execute();

@@ -13,6 +13,7 @@ export function toRepo(r: Selectable<ReposTable>): RepoRecord {
   return {
     id: r.id,
     likes: Number(r.likes ?? 0),
+    discussionsDisabled: Number(r.discussions_disabled ?? 0) === 1,
     type: r.type as RepoType,
     namespace: r.namespace,
     name: r.name,

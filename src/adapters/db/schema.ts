@@ -74,6 +74,36 @@ export interface ReposTable {
   derived: string | null;
   /** How many users like the repo (kept with repo_likes, in one transaction). */
   likes: Generated<number>;
+  /** The last discussion number given out in this repo. */
+  discussion_seq: Generated<number>;
+  /** 1: the Community tab is off (no new discussions or PRs). */
+  discussions_disabled: Generated<number>;
+}
+
+export interface DiscussionsTable {
+  id: Generated<number>;
+  repo_id: number;
+  num: number;
+  author_id: number | null;
+  title: string;
+  is_pr: number;
+  status: string;
+  target_branch: string | null;
+  merge_commit: string | null;
+  num_comments: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DiscussionEventsTable {
+  id: Generated<number>;
+  discussion_id: number;
+  event_id: string;
+  type: string;
+  author_id: number | null;
+  created_at: string;
+  /** JSON: the event's `data` as the API shows it (comments keep their edit history here). */
+  data: string;
 }
 
 export interface RepoLikesTable {
@@ -181,6 +211,8 @@ export interface Database {
   lfs_objects: LfsObjectsTable;
   repo_lfs: RepoLfsTable;
   repo_likes: RepoLikesTable;
+  discussions: DiscussionsTable;
+  discussion_events: DiscussionEventsTable;
   lfs_locks: LfsLocksTable;
   xet_xorbs: XetXorbsTable;
   xet_chunks: XetChunksTable;

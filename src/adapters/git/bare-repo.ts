@@ -159,14 +159,35 @@ export class BareRepo implements GitRepo {
     const { stdout } = await git(this.dir, ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)", "refs/heads", "refs/tags", "refs/pr", "refs/convert"]);
     const branches = new Map<string, CommitOid>();
     const tags = new Map<string, CommitOid>();
+    const pulls = new Map<number, CommitOid>();
     for (const line of stdout.toString().split("\n")) {
       if (!line) continue;
       const [ref, oid, peeled] = line.split("\0") as [string, string, string];
       const target = (peeled || oid) as CommitOid;
       if (ref.startsWith("refs/heads/")) branches.set(ref.slice(11), target);
       else if (ref.startsWith("refs/tags/")) tags.set(ref.slice(10), target);
+      else if (/^refs\/pr\/[1-9]\d*$/.test(ref)) pulls.set(Number(ref.slice(8)), target);
     }
-    return { branches, tags };
+    return { branches, tags, pulls };
+  }
+
+  async mergeBase(a: CommitOid, b: CommitOid): Promise<CommitOid | null> {
+    const { stdout, code } = await git(this.dir, ["merge-base", a, b], { okCodes: [1] });
+    return code === 0 ? (stdout.toString().trim() as CommitOid) : null;
+  }
+
+  async mergeTree(ours: CommitOid, theirs: CommitOid): Promise<{ tree: string } | { conflicts: string[] }> {
+    // Exit 0: clean, stdout is the tree. Exit 1: conflicts; with --name-only and -z the output is
+    // the tree, NUL, then each conflicted path once, NUL-terminated, then an empty entry and messages.
+    const { stdout, code } = await git(this.dir, ["merge-tree", "--write-tree", "--name-only", "-z", "--no-messages", ours, theirs], { okCodes: [1] });
+    const parts = stdout.toString("utf8").split("\0");
+    if (code === 0) return { tree: parts[0]!.trim() };
+    const conflicts: string[] = [];
+    for (const p of parts.slice(1)) {
+      if (p === "") break;
+      if (!conflicts.includes(p)) conflicts.push(p);
+    }
+    return { conflicts };
   }
 
   async readCommit(oid: CommitOid): Promise<CommitObject> {

@@ -1,7 +1,8 @@
 /**
  * The pre-receive hook git runs for every push (installed by FsGitStore as `hooks/pre-receive`).
  * It sees the quarantined objects through the environment git gives it and enforces Hubble's push
- * policy: only branches and tags, with names the API would accept and that do not clash with a
+ * policy: only branches and tags (for writers) and the open pull requests' `refs/pr/N` the pusher
+ * may write (never deleted), with names the API would accept and that do not clash with a
  * ref of the other kind; the default branch cannot be deleted; every new tree entry passes the
  * one path rule (core/paths.ts: no `..`, `.git` in any case, control characters, empty names);
  * no blob over the limit unless it is an LFS pointer; every LFS pointer must name an object this
@@ -59,9 +60,20 @@ async function main() {
   const maxBlob = Number(process.env.HUBBLE_MAX_BLOB ?? DEFAULT_LFS_THRESHOLD - 1);
   const news: string[] = [];
   const existing = new Set(git(["for-each-ref", "--format=%(refname)", "refs/heads", "refs/tags"]).split("\n").filter(Boolean));
+  const mayBranches = process.env.HUBBLE_PUSH_BRANCHES !== "0";
+  const prs = new Set((process.env.HUBBLE_PUSH_PRS ?? "").split(",").filter(Boolean));
   for (const [, next, ref] of updates) {
+    const pr = /^refs\/pr\/([1-9]\d*)$/.exec(ref);
+    if (pr) {
+      // Pull requests are opened through the API; a push only adds to an open one it may write.
+      if (!prs.has(pr[1]!)) reject([`Hubble: ${ref} is refused: there is no open pull request #${pr[1]} you can push to`]);
+      if (next === ZERO) reject([`Hubble: ${ref} cannot be deleted; close the pull request instead`]);
+      news.push(next);
+      continue;
+    }
+    if (!mayBranches) reject([`Hubble: ${ref} is refused: you can only push to your pull requests (refs/pr/N) in this repository`]);
     const m = /^refs\/(heads|tags)\/(.+)$/.exec(ref);
-    if (!m) reject([`Hubble: only branches and tags can be pushed, not ${ref}`]);
+    if (!m) reject([`Hubble: only branches, tags and pull requests (refs/pr/N) can be pushed, not ${ref}`]);
     const why = refNameProblem(m[2]!);
     if (why) reject([`Hubble: ${ref} is refused: ${why}`]);
     const other = `refs/${m[1] === "heads" ? "tags" : "heads"}/${m[2]}`;

@@ -4,7 +4,8 @@ import type { CommitOp, CommitRequest } from "../../core/commits.js";
 import { errors, HubError } from "../../core/errors.js";
 import { parseDeletePath, parseRepoPath, parseSha256, repoTypeFromPlural, urlPrefix } from "../../core/ids.js";
 import { lfsThreshold } from "../../core/lfs-rules.js";
-import type { ObjectBatch } from "../../core/ports.js";
+import type { DiscussionRecord, ObjectBatch } from "../../core/ports.js";
+import { prNumber } from "../../core/discussions.js";
 import { fullName } from "../../core/repos.js";
 import { z } from "zod";
 import { actorOf, baseUrl, rawTail, repoIdOf, revAndPath } from "../http/context.js";
@@ -34,10 +35,10 @@ export function registerCommitRoutes(server: FastifyInstance, svc: Services): vo
   for (const plural of PLURALS) {
     const type = repoTypeFromPlural(plural);
 
-    app.post(`/api/${plural}/:ns/:name/preupload/*`, { schema: { params: repoTailParams, body: preuploadBody } }, async (req) => {
+    app.post(`/api/${plural}/:ns/:name/preupload/*`, { schema: { params: repoTailParams, body: preuploadBody, querystring: commitQuery } }, async (req) => {
       const actor = await actorOf(svc, req);
-      const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "write");
       const { rev } = revAndPath(rawTail(req, 5));
+      const repo = await svc.discussions.uploadTarget(actor, type, repoIdOf(req.params), rev, req.query.create_pr === true);
       const b = req.body;
       if (b.files.length > 1000) throw errors.badRequest("At most 1000 files per preupload request");
       const files = b.files.map((f) => {
@@ -50,22 +51,34 @@ export function registerCommitRoutes(server: FastifyInstance, svc: Services): vo
     // The NDJSON body is read as a stream (readCommitBody), line by line, not by a schema.
     app.post(`/api/${plural}/:ns/:name/commit/*`, { schema: { params: repoTailParams, querystring: commitQuery } }, async (req) => {
       const actor = await actorOf(svc, req);
-      const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "write");
       const { rev } = revAndPath(rawTail(req, 5));
-      if (req.query.create_pr) throw errors.badRequest("Pull requests are not supported by this Hubble yet");
+      const createPr = req.query.create_pr === true;
+      const repo = await svc.discussions.uploadTarget(actor, type, repoIdOf(req.params), rev, createPr);
       const ctype = String(req.headers["content-type"] ?? "");
       if (!ctype.startsWith("application/x-ndjson")) throw errors.badRequest("The commit body must be application/x-ndjson");
       const objects = svc.commits.stage(repo);
+      const opened: { thread?: DiscussionRecord } = {};
       let oid;
       let commit;
       try {
         commit = await readCommitBody(objects, req, svc.config.maxCommitBytes, lfsThreshold(repo) - 1);
-        oid = await svc.commits.commit(actor!, repo, rev, commit);
+        const c = commit;
+        oid = await svc.commits.commit(actor!, repo, rev, commit, createPr ? svc.discussions.opener(actor!, repo, c.summary, c.description, opened) : undefined);
       } catch (e) {
         await objects.discard();
         throw e;
       }
-      return { success: true, commitOid: oid, commitUrl: `${baseUrl(svc, req)}/${urlPrefix(repo.type)}${fullName(repo)}/commit/${oid}`, commitMessage: commit.summary, hookOutput: "" };
+      const pr = prNumber(rev);
+      if (pr !== null) await svc.discussions.recordCommits(repo, pr, actor!.user.id, [await svc.commits.git(repo).readCommit(oid)]);
+      const web = `${baseUrl(svc, req)}/${urlPrefix(repo.type)}${fullName(repo)}`;
+      return {
+        success: true,
+        commitOid: oid,
+        commitUrl: `${web}/commit/${oid}`,
+        commitMessage: commit.summary,
+        hookOutput: "",
+        ...(opened.thread ? { pullRequestUrl: `${web}/discussions/${opened.thread.num}` } : {}),
+      };
     });
   }
 }

@@ -103,9 +103,10 @@ export function registerContentRoutes(server: FastifyInstance, svc: Services): v
 
     app.get(`/api/${plural}/:ns/:name/refs`, { schema: { params: repoParams, querystring: refsQuery } }, async (req) => {
       const { repo } = await open(req, "read");
-      const { branches, tags } = await svc.reads.refs(repo);
+      const { branches, tags, pulls } = await svc.reads.refs(repo);
       const view = (prefix: string, m: Map<string, string>) => [...m].map(([name, targetCommit]) => ({ name, ref: `${prefix}${name}`, targetCommit }));
-      return { branches: view("refs/heads/", branches), converts: [], tags: view("refs/tags/", tags), ...(req.query.include_prs ? { pullRequests: [] } : {}) };
+      const prs = [...pulls].sort((a, b) => a[0] - b[0]).map(([n, targetCommit]) => ({ name: `refs/pr/${n}`, ref: `refs/pr/${n}`, targetCommit }));
+      return { branches: view("refs/heads/", branches), converts: [], tags: view("refs/tags/", tags), ...(req.query.include_prs ? { pullRequests: prs } : {}) };
     });
 
     app.get(`/api/${plural}/:ns/:name/commits/*`, { schema: { params, querystring: commitsQuery } }, async (req, reply) => {

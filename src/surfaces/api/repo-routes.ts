@@ -38,6 +38,8 @@ const settingsBody = z
     lfs_threshold_bytes: z.number().nullable().optional(),
     lfs_suffix_rules: z.array(z.string()).nullable().optional(),
     lfs_keep_versions: z.number().nullable().optional(),
+    /** The Hub's setting that turns the Community tab off. */
+    discussionsDisabled: z.boolean().optional(),
   })
   .transform((b): RepoSettingsPatch => ({
     ...(b.private !== undefined ? { private: b.private } : {}),
@@ -46,6 +48,7 @@ const settingsBody = z
     ...(b.lfs_threshold_bytes !== undefined ? { lfsThreshold: b.lfs_threshold_bytes } : {}),
     ...(b.lfs_suffix_rules !== undefined ? { lfsSuffixRules: b.lfs_suffix_rules } : {}),
     ...(b.lfs_keep_versions !== undefined ? { lfsKeepVersions: b.lfs_keep_versions } : {}),
+    ...(b.discussionsDisabled !== undefined ? { discussionsDisabled: b.discussionsDisabled } : {}),
   }));
 
 /** Registers identity, lifecycle, info and listing routes. */

@@ -8,8 +8,9 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createGunzip } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, HubError } from "../../core/errors.js";
-import type { RepoType } from "../../core/ids.js";
+import type { CommitOid, RepoType } from "../../core/ids.js";
 import type { RepoRecord } from "../../core/ports.js";
+import type { Actor } from "../../core/accounts.js";
 import { actorOf } from "../http/context.js";
 import { lfsThreshold } from "../../core/lfs-rules.js";
 import { z } from "zod";
@@ -64,24 +65,41 @@ const hookSecret = randomBytes(32).toString("hex");
  * Environment for a push's pre-receive hook: where to ask (this process's HTTP listener, over
  * loopback: `local` is `host:port`) which LFS objects the repo holds, and the repo's policy.
  */
-export function pushHookEnv(repo: RepoRecord, local: string): Record<string, string> {
+export function pushHookEnv(repo: RepoRecord, local: string, scope: PushScope): Record<string, string> {
   return {
     HUBBLE_HOOK_URL: `http://${local}/internal/hooks/${repo.id}/lfs-check`,
     HUBBLE_HOOK_SECRET: hookSecret,
     HUBBLE_DEFAULT_BRANCH: repo.defaultBranch,
     // The same threshold preupload and the commit API use.
     HUBBLE_MAX_BLOB: String(lfsThreshold(repo) - 1),
+    // What this pusher may move: branches and tags (writers), and these pull requests' refs.
+    HUBBLE_PUSH_BRANCHES: scope.branches ? "1" : "0",
+    HUBBLE_PUSH_PRS: scope.prs.join(","),
   };
 }
 
-/** After a successful push, refreshes the card data from the default branch. */
-export function afterPush(svc: Services, repo: RepoRecord, done: Promise<number>): void {
+type PushScope = { branches: boolean; prs: number[] };
+
+/**
+ * The repo a push goes to and what it may move: a writer pushes branches, tags and open PRs; a
+ * PR's author (with `discuss`) only that PR's `refs/pr/N`; anyone else gets the write refusal.
+ */
+export async function pushTarget(svc: Services, actor: Actor, type: RepoType, id: string): Promise<{ repo: RepoRecord; movedFrom: string | null; scope: PushScope }> {
+  const { repo, movedFrom } = await svc.repos.get(actor, type, id, "read");
+  const scope = await svc.discussions.pushScope(actor, repo);
+  if (!scope.branches && scope.prs.length === 0) await svc.access.authorize(actor, "write", repo);
+  return { repo, movedFrom, scope };
+}
+
+/** After a push: card data from the default branch, and commits on PR refs as their events. */
+export function afterPush(svc: Services, repo: RepoRecord, actor: Actor, before: Map<number, CommitOid>, done: Promise<number>): void {
   const git = svc.commits.git(repo);
   void done
     .then(async (code) => {
       if (code !== 0) return;
       const head = await git.resolveCommit(`refs/heads/${repo.defaultBranch}`);
       if (head) await svc.commits.refreshCard(repo, git, head);
+      await svc.discussions.afterPush(repo, actor, before);
     })
     .catch(() => undefined);
 }
@@ -91,20 +109,21 @@ export function registerGitRoutes(server: FastifyInstance, svc: Services): void 
   const app = server.withTypeProvider<ZodTypeProvider>();
 
   // A 401 carries the Basic challenge (the surface's error renderer adds it), so git asks for credentials.
-  const open = async (req: FastifyRequest, _reply: FastifyReply, type: RepoType, service: string): Promise<RepoRecord> => {
+  const open = async (req: FastifyRequest, _reply: FastifyReply, type: RepoType, service: string): Promise<{ repo: RepoRecord; actor: Actor; scope: PushScope | null }> => {
     const p = req.params as { ns: string; name: string };
     const id = `${p.ns}/${p.name.replace(/\.git$/, "")}`;
     const actor = await actorOf(svc, req);
-    const { repo, movedFrom } = await svc.repos.get(actor, type, id, service === "git-receive-pack" ? "write" : "download");
-    if (movedFrom && service === "git-receive-pack") throw errors.repoNotFound(actor === null);
-    return repo;
+    if (service !== "git-receive-pack") return { repo: (await svc.repos.get(actor, type, id, "download")).repo, actor, scope: null };
+    const { repo, movedFrom, scope } = await pushTarget(svc, actor, type, id);
+    if (movedFrom) throw errors.repoNotFound(actor === null);
+    return { repo, actor, scope };
   };
 
   for (const { prefix, type } of PREFIXES) {
     app.get(`${prefix}/:ns/:name/info/refs`, { schema: { params: repoParams, querystring: z.object({ service: queryOne }) } }, async (req, reply) => {
       const service = req.query.service ?? "";
       if (!SERVICES.has(service)) throw errors.forbidden("Dumb HTTP is not supported; use a git client with smart HTTP");
-      const repo = await open(req, reply, type, service);
+      const { repo } = await open(req, reply, type, service);
       const proc = svc.commits.git(repo).serve(service.slice(4) as "upload-pack" | "receive-pack", { advertise: true, protocol: protocolOf(req) });
       proc.stdin.end();
       reply.raw.on("close", () => proc.kill());
@@ -119,17 +138,18 @@ export function registerGitRoutes(server: FastifyInstance, svc: Services): void 
 
     for (const service of SERVICES) {
       app.post(`${prefix}/:ns/:name/${service}`, { schema: { params: repoParams } }, async (req, reply) => {
-        const repo = await open(req, reply, type, service);
+        const { repo, actor, scope } = await open(req, reply, type, service);
         if (req.headers["content-type"] !== `application/x-${service}-request`) throw errors.badRequest(`Content-Type must be application/x-${service}-request`);
         // git gzips negotiation requests (small: wants and haves). Inflate them fully, with a cap,
         // before git starts, so a bad or oversized body gets a clean 400/413 instead of a cut stream.
         const gzipped = req.headers["content-encoding"] === "gzip" ? await gunzipCapped(req.raw, MAX_GUNZIPPED) : null;
         const git = svc.commits.git(repo);
+        const before = scope ? (await git.listRefs()).pulls : new Map<number, CommitOid>();
         const local = req.socket.localAddress?.includes(":") ? `[${req.socket.localAddress}]` : req.socket.localAddress;
         const proc = git.serve(service.slice(4) as "upload-pack" | "receive-pack", {
           advertise: false,
           protocol: protocolOf(req),
-          hookEnv: service === "git-receive-pack" ? pushHookEnv(repo, `${local}:${req.socket.localPort}`) : undefined,
+          hookEnv: scope ? pushHookEnv(repo, `${local}:${req.socket.localPort}`, scope) : undefined,
         });
         if (gzipped) proc.stdin.end(gzipped);
         else {
@@ -139,7 +159,7 @@ export function registerGitRoutes(server: FastifyInstance, svc: Services): void 
         reply.raw.on("close", () => {
           if (!reply.raw.writableFinished) proc.kill();
         });
-        if (service === "git-receive-pack") afterPush(svc, repo, proc.done);
+        if (service === "git-receive-pack") afterPush(svc, repo, actor, before, proc.done);
         return reply.header("Content-Type", `application/x-${service}-result`).header("Cache-Control", "no-cache").send(proc.stdout);
       });
     }

@@ -16,6 +16,7 @@ import { registerXetRoutes } from "../xet/cas-routes.js";
 import { registerGateRoutes } from "../api/gate-routes.js";
 import { registerAccountRoutes } from "../api/account-routes.js";
 import { registerLikeRoutes } from "../api/like-routes.js";
+import { registerDiscussionRoutes } from "../api/discussion-routes.js";
 import { registerStorageRoutes } from "../api/storage-routes.js";
 import { registerWebRoutes } from "../web/web-routes.js";
 import { actorOf, baseUrl, validHost } from "./context.js";
@@ -165,6 +166,7 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
     registerAccountRoutes(api, svc);
     registerStorageRoutes(api, svc);
     registerLikeRoutes(api, svc);
+    registerDiscussionRoutes(api, svc);
   });
   await app.register(async (lfs) => {
     lfs.setErrorHandler(errorRenderer(svc, "lfs"));

@@ -1,6 +1,7 @@
 /** What the HTTP surfaces are handed by main.ts. */
 import type { Traffic } from "./traffic.js";
 import type { Likes } from "../../core/likes.js";
+import type { Discussions } from "../../core/discussions.js";
 import type { XorbGrants } from "../../core/xet/grants.js";
 import type { Access } from "../../core/access.js";
 import type { Accounts } from "../../core/accounts.js";
@@ -22,6 +23,7 @@ export interface Services {
   /** This node's part in a cluster: whether it runs the one-at-a-time jobs now. */
   cluster: { leader: boolean };
   likes: Likes;
+  discussions: Discussions;
   /** Xet upload grants (direct transfers). */
   xetGrants: XorbGrants;
   /** Bytes moved to and from HTTP clients (counted from buildApp on). */

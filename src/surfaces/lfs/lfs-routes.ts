@@ -58,7 +58,9 @@ export function registerLfsRoutes(server: FastifyInstance, svc: Services): void 
       const id = `${p.ns}/${p.name.replace(/\.git$/, "")}`;
       const b = req.body;
       const actor = await actorOf(svc, req);
-      const { repo } = await svc.repos.get(actor, type, id, b.operation === "upload" ? "write" : "download");
+      // Uploads go where the client says it will commit: a branch needs write access, a pull
+      // request's ref its author (or a writer), no ref at all (huggingface_hub's create_pr) `discuss`.
+      const repo = b.operation === "upload" ? await svc.discussions.uploadTarget(actor, type, id, b.ref?.name ?? null, false) : (await svc.repos.get(actor, type, id, "download")).repo;
       const transfers = b.transfers ?? ["basic"];
       const base = baseUrl(svc, req);
       // git-xet and huggingface.js offer "xet": the upload action is the write-token route

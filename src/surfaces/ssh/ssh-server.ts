@@ -13,7 +13,7 @@ import { Accounts, type Actor } from "../../core/accounts.js";
 import { HubError } from "../../core/errors.js";
 import { urlPrefix, type RepoType } from "../../core/ids.js";
 import type { Account } from "../../core/ports.js";
-import { afterPush, pushHookEnv } from "../git-http/git-routes.js";
+import { afterPush, pushHookEnv, pushTarget } from "../git-http/git-routes.js";
 import type { Services } from "../http/services.js";
 
 const { Server, utils } = ssh2;
@@ -142,7 +142,8 @@ async function exec(svc: Services, o: SshOptions, actor: NonNullable<Actor>, com
   if (cmd === "git-lfs-authenticate") {
     const op = args[1];
     if (op !== "download" && op !== "upload") return fail(ch, "usage: git-lfs-authenticate <repo> <download|upload>", 1);
-    const { repo } = await svc.repos.get(actor, target.type, target.id, op === "upload" ? "write" : "download");
+    // Uploads: the LFS batch decides per ref (a branch needs write, a PR's ref its author).
+    const repo = op === "upload" ? await svc.discussions.uploadTarget(actor, target.type, target.id, null, false) : (await svc.repos.get(actor, target.type, target.id, "download")).repo;
     const fullName = `${repo.namespace}/${repo.name}`;
     const token = svc.accounts.issueRepoToken(actor.user, { type: repo.type, fullName }, op === "upload", LFS_TOKEN_TTL);
     ch.write(JSON.stringify({ href: `${o.publicBase()}/${urlPrefix(repo.type)}${fullName}.git/info/lfs`, header: { Authorization: `Bearer ${token}` }, expires_in: LFS_TOKEN_TTL }) + "\n");
@@ -152,19 +153,20 @@ async function exec(svc: Services, o: SshOptions, actor: NonNullable<Actor>, com
   }
 
   const push = cmd === "git-receive-pack";
-  const { repo, movedFrom } = await svc.repos.get(actor, target.type, target.id, push ? "write" : "download");
+  const { repo, movedFrom, scope } = push ? await pushTarget(svc, actor, target.type, target.id) : { ...(await svc.repos.get(actor, target.type, target.id, "download")), scope: null };
   if (movedFrom && push) return fail(ch, "Repository not found", 128);
+  const before = scope ? (await svc.commits.git(repo).listRefs()).pulls : new Map();
   const proc = svc.commits.git(repo).serve(push ? "receive-pack" : "upload-pack", {
     advertise: false,
     duplex: true,
     protocol,
-    hookEnv: push ? pushHookEnv(repo, o.httpLocal()) : undefined,
+    hookEnv: scope ? pushHookEnv(repo, o.httpLocal(), scope) : undefined,
   });
   ch.pipe(proc.stdin as NodeJS.WritableStream);
   proc.stdout.pipe(ch, { end: false });
   proc.stderr.pipe(ch.stderr, { end: false });
   ch.on("close", () => proc.kill());
-  if (push) afterPush(svc, repo, proc.done);
+  if (push) afterPush(svc, repo, actor, before, proc.done);
   const [code] = await Promise.all([proc.done, new Promise((r) => proc.stdout.once("end", r))]);
   ch.exit(code);
   ch.end();

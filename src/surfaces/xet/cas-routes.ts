@@ -9,7 +9,7 @@ import { PassThrough } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errors, HubError } from "../../core/errors.js";
 import type { RepoType } from "../../core/ids.js";
-import { actorOf, baseUrl, rawTail, repoIdOf } from "../http/context.js";
+import { actorOf, baseUrl, flag, rawTail, repoIdOf } from "../http/context.js";
 import { z } from "zod";
 import { queryOne, repoParams, repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
@@ -64,7 +64,6 @@ export function registerXetRoutes(server: FastifyInstance, svc: Services): void 
     for (const op of ["read", "write"] as const) {
       const handler = async (req: FastifyRequest, reply: FastifyReply) => {
         const actor = await actorOf(svc, req);
-        const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), op === "read" ? "download" : "write");
         const tail = rawTail(req, 5);
         let rev = "";
         try {
@@ -73,7 +72,10 @@ export function registerXetRoutes(server: FastifyInstance, svc: Services): void 
           throw errors.badRequest("Invalid percent-encoding in URL");
         }
         // `None` is what huggingface_hub sends when it does not know the revision (create_pr).
-        if (op === "read" && rev && rev !== "None") await svc.reads.revision(repo, rev);
+        const known = rev && rev !== "None" ? rev : null;
+        const createPr = flag((req.query as Record<string, unknown>).create_pr);
+        const repo = op === "read" ? (await svc.repos.get(actor, type, repoIdOf(req.params), "download")).repo : await svc.discussions.uploadTarget(actor, type, repoIdOf(req.params), known, createPr);
+        if (op === "read" && known) await svc.reads.revision(repo, known);
         const { accessToken, exp } = svc.xet.issueToken(repo, op);
         const cas = casUrl(baseUrl(svc, req));
         // Both the headers (huggingface_hub's own parser) and the JSON body (hf_xet's refresher).
