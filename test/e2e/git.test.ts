@@ -447,3 +447,91 @@ test("hubble gc --dry-run reports over the same data folder and removes nothing"
   const res = await fetch(`${server.url}/admin/lfs/resolve/main/w1.bin`, { method: "HEAD" });
   assert.equal(res.status, 200);
 });
+
+test("pull requests over git: the author pushes HEAD:refs/pr/N (with LFS), others and other refs are refused", async () => {
+  server.cli(["user", "create", "dave"]);
+  server.cli(["user", "create", "erin"]);
+  const daveToken = server.cli(["token", "create", "--user", "dave"]);
+  const erinToken = server.cli(["token", "create", "--user", "erin"]);
+  await createRepo("prs");
+  const as = (token: string) => ({ authorization: `Bearer ${token}`, "content-type": "application/json" });
+  const opened = await fetch(`${server.url}/api/models/admin/prs/discussions`, { method: "POST", headers: as(daveToken), body: JSON.stringify({ title: "Add a model", description: "Weights to follow.", pullRequest: true }) });
+  assert.equal(opened.status, 200);
+  const num = (await opened.json()).num as number;
+  const url = (user: string, token: string) => `${server.url.replace("http://", `http://${user}:${token}@`)}/admin/prs`;
+  ok(["clone", "-q", url("dave", daveToken), "dave-prs"]);
+  const dave = join(work, "dave-prs");
+  ok(["fetch", "-q", "origin", `refs/pr/${num}:pr`], dave);
+  ok(["checkout", "-q", "pr"], dave);
+  const weights = randomBytes(300_000);
+  await writeFile(join(dave, "model.bin"), weights);
+  await writeFile(join(dave, "notes.txt"), "from dave\n");
+  commitAll(dave, "Dave's model");
+  const pushed = ok(["rev-parse", "HEAD"], dave).trim();
+  ok(["push", "-q", "origin", `HEAD:refs/pr/${num}`], dave);
+  assert.equal(await head("prs", `refs%2Fpr%2F${num}`), pushed);
+  const lfsFile = await fetch(`${server.url}/admin/prs/resolve/refs%2Fpr%2F${num}/model.bin`);
+  assert.deepEqual(Buffer.from(await lfsFile.arrayBuffer()), weights, "the LFS object went up with the push");
+  const details = await (await api(`/api/models/admin/prs/discussions/${num}`)).json();
+  assert.equal(details.status, "open", "a draft with a commit is open");
+  assert.deepEqual(details.events.filter((e: { type: string }) => e.type === "commit").map((e: { data: { oid: string } }) => e.data.oid), [pushed]);
+
+  const main = await head("prs");
+  const toMain = run(["push", "origin", "HEAD:main"], dave);
+  assert.notEqual(toMain.code, 0, "dave cannot push main");
+  assert.match(toMain.out, /only push to your pull requests|rights to write/);
+  const other = run(["push", "origin", "HEAD:refs/pr/7"], dave);
+  assert.notEqual(other.code, 0, "no PR #7");
+  assert.equal(await head("prs"), main);
+
+  ok(["clone", "-q", url("erin", erinToken), "erin-prs"]);
+  const erin = join(work, "erin-prs");
+  await writeFile(join(erin, "erin.txt"), "erin\n");
+  commitAll(erin, "Erin's");
+  const refused = run(["push", "origin", `HEAD:refs/pr/${num}`], erin);
+  assert.notEqual(refused.code, 0, "erin is not the PR's author");
+  assert.match(refused.out, /403|rights|denied/i);
+  assert.equal(await head("prs", `refs%2Fpr%2F${num}`), pushed);
+
+  // A writer may push to anyone's open PR.
+  ok(["clone", "-q", authed("admin/prs"), "admin-prs"]);
+  const admin = join(work, "admin-prs");
+  ok(["fetch", "-q", "origin", `refs/pr/${num}:pr`], admin);
+  ok(["checkout", "-q", "pr"], admin);
+  await writeFile(join(admin, "review.txt"), "lgtm\n");
+  commitAll(admin, "Review");
+  ok(["push", "-q", "origin", `HEAD:refs/pr/${num}`], admin);
+});
+
+test("a merge racing a push to the target branch: no commit is lost, a loser changes nothing", async () => {
+  await createRepo("merge-race");
+  const prOpen = await api("/api/models/admin/merge-race/commit/main?create_pr=1", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: [{ key: "header", value: { summary: "Proposal" } }, { key: "file", value: { path: "pr.txt", content: "cHI=", encoding: "base64" } }].map((l) => JSON.stringify(l)).join("\n") });
+  assert.equal(prOpen.status, 200);
+  const num = Number((await prOpen.json()).pullRequestUrl.split("/").pop());
+  const prHead = await head("merge-race", `refs%2Fpr%2F${num}`);
+  ok(["clone", "-q", authed("admin/merge-race"), "merge-race"]);
+  const dir = join(work, "merge-race");
+  await writeFile(join(dir, "push.txt"), "push\n");
+  commitAll(dir, "Pushed");
+  const pushedOid = ok(["rev-parse", "HEAD"], dir).trim();
+  const push = new Promise<number | null>((resolve) => spawn("git", ["push", "-q", "origin", "main"], { cwd: dir, env, stdio: "ignore" }).on("exit", resolve));
+  const merge = api(`/api/models/admin/merge-race/discussions/${num}/merge`, { method: "POST" });
+  const [pushCode, mergeRes] = await Promise.all([push, merge]);
+  const final = await head("merge-race");
+  const details = await (await api(`/api/models/admin/merge-race/discussions/${num}`)).json();
+  ok(["fetch", "-q", "origin", "main"], dir);
+  const history = ok(["rev-list", "FETCH_HEAD"], dir).split("\n");
+  assert.equal(history[0], final);
+  assert.ok(pushCode === 0 || mergeRes.status === 200, "at least one wins");
+  if (pushCode === 0) assert.ok(history.includes(pushedOid), "the accepted push is in main");
+  if (mergeRes.status === 200) {
+    assert.equal(details.status, "merged");
+    assert.ok(history.includes(prHead), "the merged PR is in main");
+  } else {
+    assert.equal(mergeRes.status, 409, await mergeRes.text());
+    assert.equal(details.status, "open", "a refused merge leaves the PR open");
+    assert.equal(details.changes.mergeCommitId, undefined);
+    assert.equal(final, pushedOid, "main is exactly the push");
+  }
+  if (pushCode !== 0) assert.ok(!history.includes(pushedOid), "a refused push left nothing");
+});
