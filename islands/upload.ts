@@ -130,10 +130,12 @@ function setUp(form: HTMLFormElement): void {
     submit.disabled = true;
     alert.textContent = "";
     try {
+      const asPr = form.dataset.prOnly === "1" || data.get("pr") === "on";
       const it = uploadFilesWithProgress({
         repo: { type: form.dataset.repoType as "model" | "dataset" | "space", name: form.dataset.repoName! },
         hubUrl: location.origin,
         branch,
+        isPullRequest: asPr,
         commitTitle: String(data.get("summary") || "") || `Upload ${chosen.length} file${chosen.length === 1 ? "" : "s"}`,
         commitDescription: String(data.get("description") ?? ""),
         files: chosen.map((p) => ({ path: p.path, content: p.file })),
@@ -141,8 +143,10 @@ function setUp(form: HTMLFormElement): void {
       for (;;) {
         const step = await it.next();
         if (step.done) {
-          status.textContent = "Committed.";
-          location.assign(`${form.dataset.doneUrl}/${encodeURIComponent(branch)}`);
+          // A pull request: go to it (its URL is the server's own, so only its path is taken).
+          const pr = step.value?.pullRequestUrl;
+          status.textContent = pr ? "Pull request opened." : "Committed.";
+          location.assign(pr ? new URL(pr).pathname : `${form.dataset.doneUrl}/${encodeURIComponent(branch)}`);
           return;
         }
         const ev = step.value;

@@ -239,6 +239,11 @@ export class Discussions {
     }
   }
 
+  /** The pull requests a commit belongs to or was merged by (the caller has read the repo). */
+  ofCommit(repo: RepoRecord, oid: string): Promise<DiscussionRecord[]> {
+    return this.meta.discussions.withCommit(repo.id, oid);
+  }
+
   async comment(actor: Actor, type: RepoType, id: string, num: number, text: unknown): Promise<Changed> {
     const { repo, thread } = await this.thread(actor, type, id, num, "discuss");
     const raw = checkText(text, "comment");

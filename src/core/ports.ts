@@ -436,6 +436,8 @@ export interface MetaStore {
     addEvent(discussionId: number, e: NewDiscussionEvent, patch?: DiscussionPatch): Promise<DiscussionEventRecord>;
     /** Replaces an event's data (comment edits and hiding). */
     setEventData(eventId: string, data: Record<string, unknown>): Promise<void>;
+    /** Pull requests a commit belongs to (one of their commit events) or merged them. */
+    withCommit(repoId: number, oid: string): Promise<DiscussionRecord[]>;
     /** Removes a thread whose opening failed half-way (its number is not given out again). */
     remove(discussionId: number): Promise<void>;
   };

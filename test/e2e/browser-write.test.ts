@@ -234,6 +234,60 @@ test("settings: private toggle, gated flow between two users, branches, rename w
   assert.deepEqual(owner.problems, []);
 });
 
+test("a pull request from the browser: another user uploads as a PR, reviews Files changed, comments; the owner merges", { timeout: 180_000 }, async () => {
+  const token = server.cli(["token", "create", "--user", "writer"]);
+  const json = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  assert.equal((await fetch(`${server.url}/api/repos/create`, { method: "POST", headers: json, body: JSON.stringify({ name: "collab" }) })).status, 200);
+  const seed = await fetch(`${server.url}/api/models/writer/collab/commit/main`, {
+    method: "POST",
+    headers: { ...json, "content-type": "application/x-ndjson" },
+    body: [{ key: "header", value: { summary: "seed" } }, { key: "file", value: { path: "README.md", encoding: "base64", content: Buffer.from("# Collab\n").toString("base64") } }].map((l) => JSON.stringify(l)).join("\n"),
+  });
+  assert.equal(seed.status, 200);
+
+  // reader cannot write to writer/collab: the upload page opens a pull request instead.
+  const reader = await signIn("reader");
+  await reader.page.goto(server.url + "/writer/collab/tree/main");
+  await reader.page.getByText("Add file").click();
+  await reader.page.getByRole("link", { name: "Upload files" }).click();
+  await reader.page.getByText("your change opens a pull request against main").waitFor();
+  const notes = join(work, "NOTES.md");
+  await writeFile(notes, "Trained on **clean** data.\n");
+  await reader.page.locator("#files").setInputFiles(notes);
+  await reader.page.getByLabel("Commit message").fill("Add training notes");
+  await reader.page.getByRole("button", { name: "Commit changes" }).click();
+  await reader.page.waitForURL("**/writer/collab/discussions/1");
+  await reader.page.getByRole("heading", { name: "Add training notes #1" }).waitFor();
+  assert.equal(await reader.page.getByRole("button", { name: "Merge pull request" }).count(), 0, "no merge button for a non-writer");
+  await reader.page.getByRole("link", { name: "Files changed (1)" }).click();
+  await reader.page.getByRole("cell", { name: "+Trained on **clean** data." }).waitFor();
+  await reader.page.screenshot({ path: join(OUT, "pr-files.png"), fullPage: true });
+  await reader.page.getByRole("link", { name: "Conversation" }).click();
+  await reader.page.getByLabel("Add a comment").fill("Ready for a look <script>alert(1)</script> *please*");
+  await reader.page.getByRole("button", { name: "Comment", exact: true }).click();
+  await reader.page.locator("article.comment em", { hasText: "please" }).waitFor();
+  assert.equal(await reader.page.locator("article.comment script").count(), 0, "comments are sanitized");
+  assert.equal((await (await api("/api/models/writer/collab/revision/main")).json()).sha, (await (await api("/api/models/writer/collab/commits/main")).json())[0].id);
+  assert.ok(!((await (await api("/api/models/writer/collab/tree/main")).json()) as { path: string }[]).some((f) => f.path === "NOTES.md"), "main did not move");
+
+  // The owner reviews and merges.
+  const owner = await signIn("writer");
+  await owner.page.goto(server.url + "/writer/collab/discussions");
+  await owner.page.getByRole("link", { name: "Add training notes" }).click();
+  await owner.page.getByText("Ready for a look").waitFor();
+  await owner.page.getByRole("button", { name: "Merge pull request" }).click();
+  await owner.page.getByText("merged this pull request").waitFor();
+  await owner.page.screenshot({ path: join(OUT, "pr-merged.png"), fullPage: true });
+  const tree = (await (await api("/api/models/writer/collab/tree/main")).json()) as { path: string }[];
+  assert.ok(tree.some((f) => f.path === "NOTES.md"), "merged into main");
+  await owner.page.goto(server.url + "/writer/collab/discussions?status=closed");
+  await owner.page.getByRole("link", { name: "Add training notes" }).waitFor();
+  await reader.context.close();
+  await owner.context.close();
+  assert.deepEqual(reader.problems, []);
+  assert.deepEqual(owner.problems, []);
+});
+
 test("add an SSH key on its page, then clone over SSH with it", { timeout: 120_000 }, async () => {
   const { context, page, problems } = await signIn("writer");
   const key = join(work, "writer_key");

@@ -37,6 +37,10 @@ before(async () => {
   // A gated repo, for its request form.
   assert.equal((await fetch(`${server.url}/api/repos/create`, { method: "POST", headers: auth, body: JSON.stringify({ name: "locked" }) })).status, 200);
   assert.equal((await fetch(`${server.url}/api/models/admin/locked/settings`, { method: "PUT", headers: auth, body: JSON.stringify({ gated: "manual" }) })).status, 200);
+  // A discussion and a pull request, for the Community pages.
+  assert.equal((await fetch(`${server.url}/api/models/admin/tour/discussions`, { method: "POST", headers: auth, body: JSON.stringify({ title: "How was it trained?", description: "Which **data**?" }) })).status, 200);
+  const pr = await fetch(`${server.url}/api/models/admin/tour/commit/main?create_pr=1`, { method: "POST", headers: { ...auth, "content-type": "application/x-ndjson" }, body: [{ key: "header", value: { summary: "Say more in the guide" } }, { key: "file", value: { path: "docs/guide.md", encoding: "base64", content: Buffer.from("# Guide\n\nMore words.\n").toString("base64") } }].map((l) => JSON.stringify(l)).join("\n") });
+  assert.equal(pr.status, 200, await pr.text());
   await mkdir(OUT, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -88,7 +92,7 @@ test("browse home → repo → files → file → history → commit, with no co
 
 test("axe-core on every page type, light and dark: no serious or critical violation", { timeout: 180_000 }, async () => {
   server.cli(["user", "create", "auditor", "--password", "the auditor's long password", "--admin"]);
-  const urls = ["/", "/models", "/login", "/admin", "/admin/tour", "/admin/tour/tree/main", "/admin/tour/tree/main/docs", "/admin/tour/blob/main/train.py", "/admin/tour/commits/main", "/admin/no-such-repo", "/admin/tour/blob/main/data/eval.csv", "/admin/tour/blob/main/docs/guide.md", "/models?license=license%3Aapache-2.0", "/admin/locked"];
+  const urls = ["/", "/models", "/login", "/admin", "/admin/tour", "/admin/tour/tree/main", "/admin/tour/tree/main/docs", "/admin/tour/blob/main/train.py", "/admin/tour/commits/main", "/admin/no-such-repo", "/admin/tour/blob/main/data/eval.csv", "/admin/tour/blob/main/docs/guide.md", "/models?license=license%3Aapache-2.0", "/admin/locked", "/admin/tour/discussions", "/admin/tour/discussions?status=all", "/admin/tour/discussions/1", "/admin/tour/discussions/2", "/admin/tour/discussions/2/files"];
   const bad: string[] = [];
   for (const scheme of ["light", "dark"] as const) {
     // axe is injected into the page, which the pages' CSP would (rightly) refuse: bypass it here.

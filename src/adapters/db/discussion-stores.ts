@@ -106,6 +106,20 @@ export function discussionStore(db: Kysely<Schema>): MetaStore["discussions"] {
     async setEventData(eventId, data) {
       await db.updateTable("discussion_events").set({ data: JSON.stringify(data) }).where("event_id", "=", eventId).execute();
     },
+    async withCommit(repoId, oid) {
+      if (!/^[0-9a-f]{40}$/.test(oid)) return [];
+      const viaEvent = db.selectFrom("discussion_events").select("discussion_id").where("type", "=", "commit").where("data", "like", `%"oid":"${oid}"%`);
+      const rows = await db
+        .selectFrom("discussions")
+        .selectAll()
+        .where("repo_id", "=", repoId)
+        .where((e) => e.or([e("merge_commit", "=", oid), e("id", "in", viaEvent)]))
+        .orderBy("num")
+        .limit(20)
+        .execute();
+      const who = await accountsById(db, rows.map((r) => r.author_id));
+      return rows.map((r) => toDiscussion(r, who));
+    },
     async remove(discussionId) {
       await db.deleteFrom("discussions").where("id", "=", discussionId).execute();
     },

@@ -65,11 +65,12 @@ export function registerLfsRoutes(server: FastifyInstance, svc: Services): void 
       const base = baseUrl(svc, req);
       // git-xet and huggingface.js offer "xet": the upload action is the write-token route
       // (href, refreshed with the caller's credentials) plus a first token in headers.
-      const ref = b.ref?.name ? b.ref.name.replace(/^refs\/heads\//, "") : repo.defaultBranch;
+      // No ref (a PR about to be opened): the refresh route without a revision asks what this batch did.
+      const ref = b.ref?.name ? `/${encodeURIComponent(b.ref.name.replace(/^refs\/heads\//, ""))}` : "";
       const xetUpload = () => {
         const { accessToken, exp } = svc.xet.issueToken(repo, "write");
         return {
-          href: `${base}/api/${type}s/${fullName(repo)}/xet-write-token/${encodeURIComponent(ref)}`,
+          href: `${base}/api/${type}s/${fullName(repo)}/xet-write-token${ref}`,
           header: { "X-Xet-Cas-Url": casUrl(base), "X-Xet-Access-Token": accessToken, "X-Xet-Token-Expiration": String(exp) },
         };
       };

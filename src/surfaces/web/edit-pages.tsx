@@ -8,13 +8,13 @@ import { humanSize, RepoHeader, repoPath } from "./pages.js";
  * "Add file → Upload files". The form is rendered here; /static/upload.js (bundled from
  * islands/upload.ts) picks files, checks the limits and uploads through @huggingface/hub.
  */
-export function UploadPage(p: { actor: Actor; repo: RepoRecord; rev: string; branches: string[]; folder: string; maxFileBytes: number; maxFiles: number }) {
+export function UploadPage(p: { actor: Actor; repo: RepoRecord; rev: string; branches: string[]; folder: string; maxFileBytes: number; maxFiles: number; prOnly: boolean }) {
   const { repo } = p;
   return (
     <Page title={`${repo.namespace}/${repo.name} · upload`} actor={p.actor} scripts={["/static/upload.js"]}>
       <RepoHeader repo={repo} tab="files" rev={p.rev} />
       <h2>Upload files</h2>
-      <form id="upload" data-repo-type={repo.type} data-repo-name={`${repo.namespace}/${repo.name}`} data-branch={p.rev} data-done-url={`${repoPath(repo)}/tree`} data-max-file-bytes={String(p.maxFileBytes)} data-max-files={String(p.maxFiles)}>
+      <form id="upload" data-repo-type={repo.type} data-repo-name={`${repo.namespace}/${repo.name}`} data-branch={p.rev} data-done-url={`${repoPath(repo)}/tree`} data-max-file-bytes={String(p.maxFileBytes)} data-max-files={String(p.maxFiles)} data-pr-only={p.prOnly ? "1" : "0"}>
         <p id="needs-js" class="muted">
           Uploading from the browser needs JavaScript. Without it, use <code>hf upload</code> or git.
         </p>
@@ -45,6 +45,7 @@ export function UploadPage(p: { actor: Actor; repo: RepoRecord; rev: string; bra
         <label>
           Extended description <textarea name="description" rows={3}></textarea>
         </label>
+        <PrChoice prOnly={p.prOnly} rev={p.rev} />
         <p id="problem" class="error-text" role="alert"></p>
         <p id="status" role="status" class="muted"></p>
         <button type="submit" disabled>
@@ -52,6 +53,26 @@ export function UploadPage(p: { actor: Actor; repo: RepoRecord; rev: string; bra
         </button>
       </form>
     </Page>
+  );
+}
+
+/**
+ * Commit to the branch, or open a pull request with the change: those who cannot write to the
+ * repo only have the second (the Hub's "Open as a pull request").
+ */
+function PrChoice({ prOnly, rev }: { prOnly: boolean; rev: string }) {
+  if (prOnly) {
+    return (
+      <p class="muted">
+        <input type="hidden" name="pr" value="on" />
+        You cannot write to this repository: your change opens a pull request against {rev}.
+      </p>
+    );
+  }
+  return (
+    <label class="choice">
+      <input type="checkbox" name="pr" /> Open as a pull request against {rev} instead of committing to it
+    </label>
   );
 }
 
@@ -69,6 +90,7 @@ export function EditPage(p: {
   error: string | null;
   errorAt: { line: number; column: number } | null;
   previewHtml: string | null;
+  prOnly: boolean;
 }) {
   const { repo } = p;
   const action = p.mode === "new" ? `${repoPath(repo)}/new/${encodeURIComponent(p.rev)}` : `${repoPath(repo)}/edit/${encodeURIComponent(p.rev)}/${p.oldPath.split("/").map(encodeURIComponent).join("/")}`;
@@ -96,7 +118,7 @@ export function EditPage(p: {
         <label>
           Extended description <textarea name="description" rows={3}></textarea>
         </label>
-        <p class="muted">Commits to the branch {p.rev}.</p>
+        <PrChoice prOnly={p.prOnly} rev={p.rev} />
         <button type="submit" name="intent" value="preview">
           Preview
         </button>{" "}

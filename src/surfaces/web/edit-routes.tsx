@@ -2,7 +2,8 @@
  * Routes of the pages that change files: `/{repo}/upload/{rev}` (the upload island's form),
  * `/{repo}/new/{rev}/{folder}` and `/{repo}/edit/{rev}/{path}` (a form posting back: Preview
  * renders the card through the one markdown renderer; Commit checks a README's YAML first and
- * shows the error with its line and column, committing nothing). Write access, like the API.
+ * shows the error with its line and column, committing nothing). Writers commit or open a pull
+ * request; those who may only discuss open a pull request, like the API's create_pr.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -12,7 +13,7 @@ import type { CommitOp } from "../../core/commits.js";
 import { HubError } from "../../core/errors.js";
 import { lfsThreshold } from "../../core/lfs-rules.js";
 import { parseRepoPath, type RepoType } from "../../core/ids.js";
-import type { RepoRecord } from "../../core/ports.js";
+import type { DiscussionRecord, RepoRecord } from "../../core/ports.js";
 import { checkSameOrigin, rawTail, repoIdOf, revAndPath } from "../http/context.js";
 import { repoTailParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
@@ -33,6 +34,7 @@ const editBody = z.object({
   description: z.string().max(65536).default(""),
   parent: z.string().regex(/^([0-9a-f]{40})?$/).default(""),
   intent: z.enum(["preview", "commit"]).default("commit"),
+  pr: z.string().max(8).optional(),
 });
 
 /** Registers the upload and edit pages. */
@@ -41,15 +43,20 @@ export function registerEditRoutes(server: FastifyInstance, svc: Services): void
   for (const type of ["model", "dataset", "space"] as const) {
     const base = `${PREFIX[type]}/:ns/:name`;
     const segs = PREFIX[type] ? 4 : 3;
-    /** Signed in with write access, or sent to log in; the repo's revision must be a branch. */
+    /**
+     * Signed in, or sent to log in; the repo's revision must be a branch. Writers commit (or open
+     * a pull request); those who may only take part in discussions open a pull request.
+     */
     const open = async (req: FastifyRequest, reply: FastifyReply) => {
       const actor = await signedIn(svc, req, reply);
       if (!actor) return null;
-      const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "write");
+      const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "read");
+      const prOnly = !(await svc.access.allowed(actor, "write", repo));
+      if (prOnly) await svc.discussions.uploadTarget(actor, type, repoIdOf(req.params), null, true);
       const { rev, path } = revAndPath(rawTail(req, segs));
       const { branches } = await svc.reads.refs(repo);
       if (!branches.has(rev)) throw new HubError("RevisionNotFound", `Branch ${rev} does not exist: changes are committed to a branch`);
-      return { actor, repo, rev, path, branches: [...branches.keys()] };
+      return { actor, repo, rev, path, branches: [...branches.keys()], prOnly };
     };
 
     app.get(`${base}/upload/*`, { schema: { params: repoTailParams } }, async (req, reply) => {
@@ -57,14 +64,14 @@ export function registerEditRoutes(server: FastifyInstance, svc: Services): void
       if (!o) return reply;
       // The upload library hashes with WebAssembly: allowed to compile it, still no eval of scripts.
       reply.header("Content-Security-Policy", PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'"));
-      return html(reply, <UploadPage actor={o.actor} repo={o.repo} rev={o.rev} branches={o.branches} folder={o.path} maxFileBytes={svc.config.maxFileBytes} maxFiles={MAX_UPLOAD_FILES} />);
+      return html(reply, <UploadPage actor={o.actor} repo={o.repo} rev={o.rev} branches={o.branches} folder={o.path} maxFileBytes={svc.config.maxFileBytes} maxFiles={MAX_UPLOAD_FILES} prOnly={o.prOnly} />);
     });
 
     app.get(`${base}/new/*`, { schema: { params: repoTailParams } }, async (req, reply) => {
       const o = await open(req, reply);
       if (!o) return reply;
       const head = await svc.reads.revision(o.repo, o.rev);
-      return html(reply, <EditPage actor={o.actor} repo={o.repo} rev={o.rev} mode="new" oldPath="" path={o.path ? `${o.path}/` : ""} content="" parent={head} summary="" error={null} errorAt={null} previewHtml={null} />);
+      return html(reply, <EditPage actor={o.actor} repo={o.repo} rev={o.rev} mode="new" oldPath="" path={o.path ? `${o.path}/` : ""} content="" parent={head} summary="" error={null} errorAt={null} previewHtml={null} prOnly={o.prOnly} />);
     });
 
     app.get(`${base}/edit/*`, { schema: { params: repoTailParams } }, async (req, reply) => {
@@ -74,7 +81,7 @@ export function registerEditRoutes(server: FastifyInstance, svc: Services): void
       const entry = await svc.reads.file(o.repo, head, o.path);
       if (entry.lfs || entry.size > lfsThreshold(o.repo) - 1) throw new HubError("BadRequest", "Large files cannot be edited in the browser: upload a new version instead");
       const bytes = entry.size === 0 ? Buffer.alloc(0) : ((await svc.reads.blob(o.repo, entry.oid, entry.size)) as Buffer);
-      return html(reply, <EditPage actor={o.actor} repo={o.repo} rev={o.rev} mode="edit" oldPath={o.path} path={o.path} content={bytes.toString("utf8")} parent={head} summary="" error={null} errorAt={null} previewHtml={null} />);
+      return html(reply, <EditPage actor={o.actor} repo={o.repo} rev={o.rev} mode="edit" oldPath={o.path} path={o.path} content={bytes.toString("utf8")} parent={head} summary="" error={null} errorAt={null} previewHtml={null} prOnly={o.prOnly} />);
     });
 
     const save = (mode: "new" | "edit") => async (req: FastifyRequest<{ Body: z.infer<typeof editBody> }>, reply: FastifyReply) => {
@@ -85,7 +92,7 @@ export function registerEditRoutes(server: FastifyInstance, svc: Services): void
       // Browsers send a textarea's lines with CRLF; the file keeps what was typed.
       const content = b.content.replace(/\r\n/g, "\n");
       const again = (status: number, error: string | null, errorAt: { line: number; column: number } | null, previewHtml: string | null) =>
-        html(reply, <EditPage actor={o.actor} repo={o.repo} rev={o.rev} mode={mode} oldPath={mode === "edit" ? o.path : ""} path={b.path} content={content} parent={b.parent || null} summary={b.summary} error={error} errorAt={errorAt} previewHtml={previewHtml} />, status);
+        html(reply, <EditPage actor={o.actor} repo={o.repo} rev={o.rev} mode={mode} oldPath={mode === "edit" ? o.path : ""} path={b.path} content={content} parent={b.parent || null} summary={b.summary} error={error} errorAt={errorAt} previewHtml={previewHtml} prOnly={o.prOnly} />, status);
       let path: string;
       try {
         path = parseRepoPath(b.path.trim());
@@ -102,16 +109,21 @@ export function registerEditRoutes(server: FastifyInstance, svc: Services): void
       if (card?.errors.length) return again(400, `README.md was not committed: ${card.errors.join("; ")}`, card.at ?? null, null);
       const bytes = Buffer.from(content, "utf8");
       if (bytes.length > lfsThreshold(o.repo) - 1) return again(413, "This file is too large to commit from the editor: upload it instead.", null, null);
+      const asPr = o.prOnly || b.pr === "on";
+      const opened: { thread?: DiscussionRecord } = {};
+      const summary = b.summary.trim() || (mode === "new" ? `Create ${path}` : `Update ${path}`);
       const oid = await commitOne(svc, o.actor, o.repo, o.rev, {
         path,
         bytes,
         oldPath: mode === "edit" && o.path !== path ? o.path : null,
-        summary: b.summary.trim() || (mode === "new" ? `Create ${path}` : `Update ${path}`),
+        summary,
         description: b.description,
         parent: b.parent || undefined,
+        openPr: asPr ? svc.discussions.opener(o.actor, o.repo, summary, b.description, opened) : undefined,
       }).catch((e: unknown) => e);
       if (oid instanceof HubError && oid.status < 500) return again(oid.status, oid.message, null, null);
       if (oid instanceof Error) throw oid;
+      if (opened.thread) return reply.redirect(`${repoPath(o.repo)}/discussions/${opened.thread.num}`, 303);
       return reply.redirect(`${repoPath(o.repo)}/blob/${encodeURIComponent(o.rev)}/${path.split("/").map(encodeURIComponent).join("/")}`, 303);
     };
     app.post(`${base}/new/*`, { schema: { params: repoTailParams, body: editBody } }, save("new"));
@@ -120,13 +132,13 @@ export function registerEditRoutes(server: FastifyInstance, svc: Services): void
 }
 
 /** One file written (and, on a rename, the old one removed) in one commit; stale parents refused. */
-async function commitOne(svc: Services, actor: NonNullable<Actor>, repo: RepoRecord, rev: string, f: { path: string; bytes: Buffer; oldPath: string | null; summary: string; description: string; parent?: string }) {
+async function commitOne(svc: Services, actor: NonNullable<Actor>, repo: RepoRecord, rev: string, f: { path: string; bytes: Buffer; oldPath: string | null; summary: string; description: string; parent?: string; openPr?: Parameters<Services["commits"]["commit"]>[4] }) {
   const objects = svc.commits.stage(repo);
   try {
     const path = parseRepoPath(f.path);
     const ops: CommitOp[] = [{ kind: "file", path, blob: await objects.blob(f.bytes), ...(path === ".gitattributes" ? { content: f.bytes } : {}) }];
     if (f.oldPath) ops.push({ kind: "deletedFile", path: parseRepoPath(f.oldPath) });
-    return await svc.commits.commit(actor, repo, rev, { summary: f.summary, description: f.description, parentCommit: f.parent, ops, objects });
+    return await svc.commits.commit(actor, repo, rev, { summary: f.summary, description: f.description, parentCommit: f.parent, ops, objects }, f.openPr);
   } catch (e) {
     await objects.discard();
     throw e;

@@ -22,7 +22,7 @@ export function humanSize(n: number): string {
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
-export function RepoHeader({ repo, tab, rev }: { repo: RepoRecord; tab: "card" | "files" | "history"; rev: string }) {
+export function RepoHeader({ repo, tab, rev }: { repo: RepoRecord; tab: "card" | "files" | "history" | "community"; rev: string }) {
   const base = repoPath(repo);
   return (
     <div class="repo-head">
@@ -40,6 +40,9 @@ export function RepoHeader({ repo, tab, rev }: { repo: RepoRecord; tab: "card" |
         </a>
         <a href={`${base}/commits/${encodeURIComponent(rev)}`} aria-current={tab === "history" ? "page" : undefined}>
           History
+        </a>
+        <a href={`${base}/discussions`} aria-current={tab === "community" ? "page" : undefined}>
+          Community
         </a>
         <a href={`${base}/settings`}>Settings</a>
       </nav>
@@ -308,7 +311,7 @@ export interface ChangedFile {
 const STATUS: Record<string, string> = { A: "added", M: "modified", D: "deleted", R: "renamed", C: "copied", T: "type changed" };
 
 /** One commit, with its changed files (large files as old/new size and oid) and the patch. */
-export function CommitPage(p: { actor: Actor; repo: RepoRecord; commit: CommitObject; files: ChangedFile[]; moreFiles: number; patchRows: string; truncated: boolean }) {
+export function CommitPage(p: { actor: Actor; repo: RepoRecord; commit: CommitObject; files: ChangedFile[]; moreFiles: number; patchRows: string; truncated: boolean; pulls: { num: number; title: string; merged: boolean }[] }) {
   const { repo, commit } = p;
   const body = commit.message.split("\n").slice(1).join("\n").trim();
   return (
@@ -340,6 +343,11 @@ export function CommitPage(p: { actor: Actor; repo: RepoRecord; commit: CommitOb
           </>
         ))}
       </dl>
+      {p.pulls.map((pr) => (
+        <p>
+          {pr.merged ? "Merged" : "Part of"} pull request <a href={`${repoPath(repo)}/discussions/${pr.num}`}>#{pr.num}: {pr.title}</a>
+        </p>
+      ))}
       <p>
         <a href={`${repoPath(repo)}/tree/${commit.oid}`}>Browse files at this commit</a>
       </p>

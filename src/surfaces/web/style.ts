@@ -35,6 +35,10 @@ table.diff tr.add { background: rgba(34, 197, 94, .15); }
 table.diff tr.del { background: rgba(239, 68, 68, .15); }
 table.diff tr.hunk td, table.diff tr.file td { color: var(--muted); }
 ul.changes { list-style: none; padding: 0; }
+.timeline article.comment { border: 1px solid var(--line); border-radius: .4rem; padding: 0 .75rem; margin: .75rem 0; }
+.timeline article.comment > p.muted { border-bottom: 1px solid var(--line); margin: 0 -.75rem; padding: .4rem .75rem; }
+.timeline p.event { color: var(--muted); margin: .5rem .75rem; }
+.bar + form, section + .bar { margin-top: 1rem; }
 .bar { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin-bottom: .75rem; }
 details.refs ul { list-style: none; padding-left: .5rem; }
 .muted, .empty { color: var(--muted); }

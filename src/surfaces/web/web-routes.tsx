@@ -17,6 +17,7 @@ import { queryInt, queryOne, repoParams, repoTailParams, type ZodTypeProvider } 
 import type { Services } from "../http/services.js";
 import { registerAccountPages } from "./account-routes.js";
 import { registerEditRoutes } from "./edit-routes.js";
+import { registerCommunityRoutes } from "./community-routes.js";
 import { registerPeoplePages } from "./people-routes.js";
 import { registerRepoForms } from "./repo-form-routes.js";
 import { ErrorPage } from "./layout.js";
@@ -90,6 +91,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
   registerAccountPages(app, svc);
   registerRepoForms(app, svc);
   registerEditRoutes(app, svc);
+  registerCommunityRoutes(app, svc);
   registerPeoplePages(app, svc);
   app.get("/favicon.svg", async (_req, reply) => reply.type("image/svg+xml").header("Cache-Control", "public, max-age=86400").send(FAVICON));
   // Browsers ask for /favicon.ico whatever the page says.
@@ -155,14 +157,11 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       }
       return { actor, repo, movedFrom };
     };
+    /** May the actor change files from the browser: commit (writers) or open a pull request? */
     const canWrite = async (actor: Actor, repo: Awaited<ReturnType<typeof open>>["repo"]) => {
       if (!actor) return false;
-      try {
-        await svc.access.authorize(actor, "write", repo);
-        return true;
-      } catch {
-        return false;
-      }
+      if (await svc.access.allowed(actor, "write", repo)) return true;
+      return !repo.discussionsDisabled && (await svc.access.allowed(actor, "discuss", repo));
     };
     /** How the file page shows a file; every rendering cached by content id. */
     const fileView = async (repo: Awaited<ReturnType<typeof open>>["repo"], rev: string, path: string, entry: Entry, asCode: boolean): Promise<FileView> => {
@@ -273,7 +272,8 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       // The patch shows content: a gated repo's commit page needs the same access as its files.
       const { actor, repo } = await open(req, "download");
       const d = await svc.reads.commitDiff(repo, req.params.sha, TEXT_CAP);
-      return html(reply, <CommitPage actor={actor} repo={repo} commit={d.commit} files={d.files} moreFiles={d.moreFiles} patchRows={patchRows(d.patch)} truncated={d.truncated} />);
+      const pulls = (await svc.discussions.ofCommit(repo, d.commit.oid)).map((t) => ({ num: t.num, title: t.title, merged: t.mergeCommit === d.commit.oid }));
+      return html(reply, <CommitPage actor={actor} repo={repo} commit={d.commit} files={d.files} moreFiles={d.moreFiles} patchRows={patchRows(d.patch)} truncated={d.truncated} pulls={pulls} />);
     });
   }
 }
