@@ -122,9 +122,12 @@ export class Discussions {
     if (!head || !base) return view;
     // A merged PR shows what it brought, against where the branch was before the merge.
     const from = thread.status === "merged" && thread.mergeCommit ? (await git.readCommit(thread.mergeCommit as CommitOid).catch(() => null))?.parents[0] ?? null : await git.mergeBase(base, head);
-    const d = await git.diff(from, head, withDiff ? MAX_DIFF : 0);
+    // The patch is content: behind a gate only those who may download see it (file names are
+    // readable like the tree's).
+    const patch = withDiff && (await this.access.allowed(actor, "download", repo));
+    const d = await git.diff(from, head, patch ? MAX_DIFF : 0);
     view.files = d.files.map((f) => ({ status: f.status, path: f.path }));
-    if (withDiff) view.diff = d.patch;
+    if (patch) view.diff = d.patch;
     if (isOpen(thread) && from !== head) {
       const merged = await git.mergeTree(base, head);
       if ("conflicts" in merged) view.conflicts = merged.conflicts;

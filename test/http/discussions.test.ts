@@ -212,3 +212,17 @@ test("20 concurrent writers opening PRs on one repo get 20 distinct numbers", as
   assert.equal(second.start, 50);
   assert.deepEqual(second.discussions.map((t: J) => t.num), [1]);
 });
+
+test("a gated repo's PR diff is content: only those past the gate see it", async () => {
+  assert.equal((await call("POST", "/api/repos/create", h.auth, { name: "gated-prs" })).status, 200);
+  assert.equal((await commit("gated-prs", "main", h.auth, ndjson(header("seed"), file("secret.txt", "the secret\n")))).status, 200);
+  assert.equal((await call("PUT", "/api/models/admin/gated-prs/settings", h.auth, { gated: "manual" })).status, 200);
+  const pr = await commit("gated-prs", "main", h.auth, ndjson(header("Change the secret"), file("secret.txt", "another secret\n")), "?create_pr=1");
+  assert.equal(pr.status, 200);
+  const outsider = (await call("GET", "/api/models/admin/gated-prs/discussions/1?diff=1", bob)).json;
+  assert.equal(outsider.title, "Change the secret", "the thread itself is public");
+  assert.equal(outsider.diff, undefined, "no patch past the gate");
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/admin/gated-prs/discussions/1/files", headers: bob })).statusCode, 403);
+  const owner = (await call("GET", "/api/models/admin/gated-prs/discussions/1?diff=1", h.auth)).json;
+  assert.match(owner.diff, /\+another secret/);
+});

@@ -77,14 +77,19 @@ test("page × caller × repo kind: statuses, and a private repo is the missing-r
     create: `/team/${r}/new/main/docs`,
     edit: `/team/${r}/edit/main/docs/guide.md`,
     settings: `/team/${r}/settings`,
+    community: `/team/${r}/discussions`,
   });
   // Pages that change things send anonymous callers to log in (whether or not the repo exists),
   // and are 403 for those who may read but not write; a private repo stays a 404 for strangers.
+  // A signed-in outsider with a write token may propose changes to a public repo: the upload and
+  // edit pages open a pull request for them.
   const writing = { upload: 403, create: 403, edit: 403, settings: 403 };
+  const proposing = { settings: 403 };
   const toLogin = { upload: 303, create: 303, edit: 303, settings: 303 };
   const expect: Record<string, Record<string, Record<string, number>>> = {
-    pub: { anonymous: { ...toLogin }, owner: {}, outsider: { ...writing }, reader: { ...writing } },
+    pub: { anonymous: { ...toLogin }, owner: {}, outsider: { ...proposing }, reader: { ...writing } },
     priv: { anonymous: { "*": 404, ...toLogin }, owner: {}, outsider: { "*": 404 }, reader: { ...writing } },
+    // …but not past a gate: the edit page would show the file (the gate's 403, as for the blob).
     gated: { anonymous: { blob: 401, ...toLogin }, owner: {}, outsider: { blob: 403, ...writing }, reader: { ...writing } },
   };
   const wrong: string[] = [];

@@ -50,7 +50,8 @@ export function registerEditRoutes(server: FastifyInstance, svc: Services): void
     const open = async (req: FastifyRequest, reply: FastifyReply) => {
       const actor = await signedIn(svc, req, reply);
       if (!actor) return null;
-      const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "read");
+      // "download": the edit page shows a file's content, so a gated repo's gate applies.
+      const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "download");
       const prOnly = !(await svc.access.allowed(actor, "write", repo));
       if (prOnly) await svc.discussions.uploadTarget(actor, type, repoIdOf(req.params), null, true);
       const { rev, path } = revAndPath(rawTail(req, segs));
