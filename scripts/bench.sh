@@ -18,3 +18,4 @@ node dist/bench/commit-resolve.js
 node dist/bench/pages.js
 node dist/bench/catalogue.js
 node dist/bench/scaleout.js
+node dist/bench/collaboration.js

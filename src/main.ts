@@ -27,6 +27,7 @@ import { lz4Codec } from "./adapters/xet/lz4.js";
 import { verifyPool } from "./adapters/xet/verify-pool.js";
 import { Likes } from "./core/likes.js";
 import { Discussions } from "./core/discussions.js";
+import { DownloadCounter } from "./core/downloads.js";
 import { Locks } from "./core/locks.js";
 import { Orgs } from "./core/orgs.js";
 import { Reads } from "./core/reads.js";
@@ -122,6 +123,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   const services: Services = {
     cluster: { leader: false },
     discussions: new Discussions(meta, repos, access, commits, refLocks),
+    downloads: new DownloadCounter(meta, config.countDownloads),
     traffic: new Traffic(),
     likes: new Likes(meta, repos, access),
     xetGrants: new XorbGrants(xet, meta, blobs, pool.verify, secret),
@@ -162,12 +164,19 @@ export async function createHubble(config: Config, logger: boolean | object = fa
       if (await checkLead()) await sweep(0);
       leadership ??= setInterval(() => void checkLead().then(async (became) => void (became && (await sweep(0)))), 5_000);
       leadership.unref();
+      // Each node writes its download counts every 5 s; the leader rolls the 30-day window hourly.
+      services.downloads.start(5_000, (e) => app.log.warn({ err: e }, "download counts not written (kept for the next try)"));
+      let lastRoll = 0;
       // Automatic GC (HUBBLE_GC_INTERVAL_HOURS) is the leader's too; a new leader runs one first.
       let lastGc = 0;
       const gcEvery = (config.gcIntervalHours ?? 0) * 3600_000;
       housekeeping ??= setInterval(() => {
         if (!services.cluster.leader) return;
         void sweep(3600_000);
+        if (Date.now() - lastRoll >= 3600_000) {
+          lastRoll = Date.now();
+          void services.downloads.roll().catch((e: Error) => app.log.warn({ err: e }, "download window roll failed"));
+        }
         if (gcEvery && Date.now() - lastGc >= gcEvery) {
           lastGc = Date.now();
           void collectGarbage(meta, gitStore, blobs, { dryRun: false, graceMs: config.gcGraceHours * 3600_000 })
@@ -182,6 +191,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
       if (leadership) clearInterval(leadership);
       await leader?.resign();
       await app.close();
+      await services.downloads.stop().catch((e: Error) => app.log.warn({ err: e }, "download counts lost at shutdown"));
       await pool.close();
       gitStore.close();
       await db.destroy();

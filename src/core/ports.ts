@@ -199,6 +199,9 @@ export interface RepoRecord {
   likes: number;
   /** The Community tab is off: no new discussions or pull requests. */
   discussionsDisabled: boolean;
+  /** Downloads in the last 30 days, and ever (core/downloads.ts says what counts). */
+  downloads: number;
+  downloadsAllTime: number;
   type: RepoType;
   namespace: string;
   name: string;
@@ -290,7 +293,7 @@ export interface RepoQuery {
   search?: string;
   author?: string;
   filter?: string[];
-  sort: "lastModified" | "createdAt" | "id" | "likes";
+  sort: "lastModified" | "createdAt" | "id" | "likes" | "downloads";
   direction: 1 | -1;
   limit: number;
   /** Opaque cursor: the offset into the ordered result. */
@@ -419,6 +422,12 @@ export interface MetaStore {
     likers(repoId: number, limit: number, offset: number): Promise<Account[]>;
     /** What a user likes, newest first. */
     likedBy(userId: number): Promise<{ repo: RepoRecord; createdAt: string }[]>;
+  };
+  downloads: {
+    /** Adds counted downloads (per repo and UTC day) to the day rows and the repos' totals, atomically. */
+    add(batch: { repoId: number; day: string; count: number }[]): Promise<void>;
+    /** Recomputes every repo's last-30-days count from the day rows since `sinceDay` (the window's first day). */
+    roll(sinceDay: string): Promise<void>;
   };
   discussions: {
     /**

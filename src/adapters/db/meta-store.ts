@@ -9,7 +9,7 @@ import type { MetaStore } from "../../core/ports.js";
 import { accountStore, sessionStore, sshKeyStore, tokenStore } from "./account-stores.js";
 import { discussionStore } from "./discussion-stores.js";
 import { lfsStore, lockStore } from "./lfs-stores.js";
-import { gateStore, likeStore, repoStore } from "./repo-stores.js";
+import { downloadStore, gateStore, likeStore, repoStore } from "./repo-stores.js";
 import { toRepo } from "./rows.js";
 import type { Database as Schema } from "./schema.js";
 import { kyselyStorageIndex } from "./storage-index.js";
@@ -36,6 +36,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
     gate: gateStore(db),
     likes: likeStore(db),
     discussions: discussionStore(db),
+    downloads: downloadStore(db),
     transaction(fn) {
       // Inside a transaction already: the caller's work joins it.
       if (db.isTransaction) return fn(store);

@@ -314,6 +314,23 @@ const m012: Migration = {
   },
 };
 
+const m013: Migration = {
+  async up(db: Kysely<any>) {
+    // Download counts: per repo and UTC day (nodes add their batches with an atomic upsert), and
+    // on the repo the last 30 days and all time, for info, lists and sorting (index on type, downloads).
+    await db.schema
+      .createTable("repo_downloads")
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addColumn("day", "varchar(10)", (c) => c.notNull())
+      .addColumn("count", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("repo_downloads_pk", ["repo_id", "day"])
+      .execute();
+    await db.schema.alterTable("repos").addColumn("downloads", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable("repos").addColumn("downloads_all_time", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.createIndex("repos_type_downloads").on("repos").columns(["type", "downloads"]).execute();
+  },
+};
+
 const m008: Migration = {
   async up(db: Kysely<any>) {
     // Substring search over repo names through an index made for it, so listing and search stay
@@ -343,6 +360,6 @@ const m008: Migration = {
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010, "011_likes_index": m011, "012_discussions": m012 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010, "011_likes_index": m011, "012_discussions": m012, "013_downloads": m013 };
   },
 };

@@ -67,7 +67,7 @@ export function repoStore(db: Kysely<Schema>, pg: boolean): MetaStore["repos"] {
         s = s.where(sql<boolean>`repos.full_name_lower like ${`%${likeEscape(q.search.toLowerCase())}%`} escape '\\'`);
       }
       for (const f of q.filter ?? []) s = s.where(sql<boolean>`repos.tags like ${`%${likeEscape(JSON.stringify(f))}%`} escape '\\'`);
-      const col = q.sort === "createdAt" ? "repos.created_at" : q.sort === "id" ? "repos.full_name_lower" : q.sort === "likes" ? "repos.likes" : "repos.last_modified";
+      const col = q.sort === "createdAt" ? "repos.created_at" : q.sort === "id" ? "repos.full_name_lower" : q.sort === "likes" ? "repos.likes" : q.sort === "downloads" ? "repos.downloads" : "repos.last_modified";
       const dir = q.direction === 1 ? "asc" : "desc";
       const rows = await s.orderBy(col, dir).orderBy("repos.id", dir).limit(q.limit).offset(q.offset).execute();
       return rows.map(toRepo);
@@ -142,6 +142,29 @@ export function likeStore(db: Kysely<Schema>): MetaStore["likes"] {
     async likedBy(userId) {
       const rows = await db.selectFrom("repo_likes as l").innerJoin("repos as r", "r.id", "l.repo_id").selectAll("r").select("l.created_at as liked_at").where("l.user_id", "=", userId).orderBy("l.created_at", "desc").execute();
       return rows.map((r) => ({ repo: toRepo(r), createdAt: r.liked_at }));
+    },
+  };
+}
+
+/** Download counts: day rows plus the totals on the repo, changed together. */
+export function downloadStore(db: Kysely<Schema>): MetaStore["downloads"] {
+  return {
+    async add(batch) {
+      if (batch.length === 0) return;
+      await inTx(db, async (tx) => {
+        for (const b of batch) {
+          await tx.insertInto("repo_downloads").values({ repo_id: b.repoId, day: b.day, count: b.count }).onConflict((oc) => oc.columns(["repo_id", "day"]).doUpdateSet((eb) => ({ count: eb("repo_downloads.count", "+", b.count) }))).execute();
+          await tx.updateTable("repos").set((eb) => ({ downloads: eb("downloads", "+", b.count), downloads_all_time: eb("downloads_all_time", "+", b.count) })).where("id", "=", b.repoId).execute();
+        }
+      });
+    },
+    async roll(sinceDay) {
+      // Only repos that had downloads can change; a day leaving the window lowers their count.
+      await db
+        .updateTable("repos")
+        .set({ downloads: sql<number>`(select coalesce(sum(d.count), 0) from repo_downloads d where d.repo_id = repos.id and d.day >= ${sinceDay})` })
+        .where("downloads", ">", 0)
+        .execute();
     },
   };
 }

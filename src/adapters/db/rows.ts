@@ -14,6 +14,8 @@ export function toRepo(r: Selectable<ReposTable>): RepoRecord {
     id: r.id,
     likes: Number(r.likes ?? 0),
     discussionsDisabled: Number(r.discussions_disabled ?? 0) === 1,
+    downloads: Number(r.downloads ?? 0),
+    downloadsAllTime: Number(r.downloads_all_time ?? 0),
     type: r.type as RepoType,
     namespace: r.namespace,
     name: r.name,

@@ -78,6 +78,16 @@ export interface ReposTable {
   discussion_seq: Generated<number>;
   /** 1: the Community tab is off (no new discussions or PRs). */
   discussions_disabled: Generated<number>;
+  /** Downloads in the last 30 days (the Hub's `downloads`) and ever. */
+  downloads: Generated<number>;
+  downloads_all_time: Generated<number>;
+}
+
+export interface RepoDownloadsTable {
+  repo_id: number;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  count: number;
 }
 
 export interface DiscussionsTable {
@@ -212,6 +222,7 @@ export interface Database {
   repo_lfs: RepoLfsTable;
   repo_likes: RepoLikesTable;
   discussions: DiscussionsTable;
+  repo_downloads: RepoDownloadsTable;
   discussion_events: DiscussionEventsTable;
   lfs_locks: LfsLocksTable;
   xet_xorbs: XetXorbsTable;

@@ -28,8 +28,20 @@ const createBody = z.object({
 const deleteBody = z.object({ name: z.string(), type: typeField, organization: z.string().nullish() });
 const moveBody = z.object({ fromRepo: z.string(), toRepo: z.string(), type: typeField });
 const validateBody = z.object({ content: z.unknown(), repoType: z.string().optional() }).optional();
-const listQuery = z.object({ search: queryOne, author: queryOne, filter: queryMany, sort: queryOne, direction: queryOne, limit: queryInt, cursor: queryOne, full: queryFlag });
-const infoQuery = z.object({ blobs: queryFlag });
+const listQuery = z.object({ search: queryOne, author: queryOne, filter: queryMany, sort: queryOne, direction: queryOne, limit: queryInt, cursor: queryOne, full: queryFlag, expand: queryMany, "expand[]": queryMany });
+
+/**
+ * `expand` (huggingface_hub's `expand=[…]`): the answer holds `_id`, `id` and exactly the properties
+ * asked for, some of which only appear this way (`downloadsAllTime`).
+ */
+function expanded(view: Record<string, unknown>, q: { expand?: string[]; "expand[]"?: string[] }): Record<string, unknown> {
+  const asked = [...(q.expand ?? []), ...(q["expand[]"] ?? [])];
+  if (asked.length === 0) return view;
+  const out: Record<string, unknown> = { _id: view._id, id: view.id };
+  for (const k of asked) if (k in view) out[k] = view[k];
+  return out;
+}
+const infoQuery = z.object({ blobs: queryFlag, expand: queryMany, "expand[]": queryMany });
 const settingsBody = z
   .object({
     private: z.boolean().optional(),
@@ -96,8 +108,8 @@ export function registerRepoRoutes(server: FastifyInstance, svc: Services): void
   for (const plural of PLURALS) {
     const type = repoTypeFromPlural(plural);
     app.get(`/api/${plural}`, { schema: { querystring: listQuery } }, (req, reply) => listRepos(svc, type, req, req.query, reply));
-    app.get(`/api/${plural}/:ns/:name`, { schema: { params: repoParams, querystring: infoQuery } }, (req) => info(svc, type, req, null, req.query.blobs));
-    app.get(`/api/${plural}/:ns/:name/revision/*`, { schema: { params: repoTailParams, querystring: infoQuery } }, (req) => info(svc, type, req, 5, req.query.blobs));
+    app.get(`/api/${plural}/:ns/:name`, { schema: { params: repoParams, querystring: infoQuery } }, (req) => info(svc, type, req, null, req.query));
+    app.get(`/api/${plural}/:ns/:name/revision/*`, { schema: { params: repoTailParams, querystring: infoQuery } }, (req) => info(svc, type, req, 5, req.query));
     app.put(`/api/${plural}/:ns/:name/settings`, { schema: { params: repoParams, body: settingsBody } }, async (req) => {
       const repo = await svc.repos.updateSettings(await actorOf(svc, req), type, repoIdOf(req.params), req.body);
       return { private: repo.private, gated: repo.gated };
@@ -133,18 +145,19 @@ function strictBase64(s: string): Buffer {
   return Buffer.from(s, "base64");
 }
 
-async function info(svc: Services, type: RepoType, req: FastifyRequest, revAt: number | null, blobs: boolean) {
+async function info(svc: Services, type: RepoType, req: FastifyRequest, revAt: number | null, q: z.output<typeof infoQuery>) {
   const actor = await actorOf(svc, req);
   const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params), "read");
   const rev = revAt === null ? repo.defaultBranch : revAndPath(rawTail(req, revAt)).rev;
-  return repoInfo(svc.reads, repo, rev, blobs);
+  const view = await repoInfo(svc.reads, repo, rev, q.blobs);
+  return q.expand?.length || q["expand[]"]?.length ? expanded({ ...view, downloadsAllTime: repo.downloadsAllTime }, q) : view;
 }
 
 async function listRepos(svc: Services, type: RepoType, req: FastifyRequest, q: z.output<typeof listQuery>, reply: FastifyReply) {
   const actor = await actorOf(svc, req);
   const limit = Math.min(Math.max(q.limit || 1000, 1), 1000);
   const offset = Math.max(0, Number.parseInt(Buffer.from(q.cursor ?? "", "base64url").toString() || "0", 10) || 0);
-  const sort = q.sort === "createdAt" ? "createdAt" : q.sort === "id" ? "id" : q.sort === "likes" ? "likes" : "lastModified";
+  const sort = q.sort === "createdAt" ? "createdAt" : q.sort === "id" ? "id" : q.sort === "likes" ? "likes" : q.sort === "downloads" ? "downloads" : "lastModified";
   const direction = q.direction === "1" ? 1 : -1;
   const rows = await svc.repos.list(actor, {
     type,
@@ -159,13 +172,13 @@ async function listRepos(svc: Services, type: RepoType, req: FastifyRequest, q: 
   const full = q.full;
   const items = [];
   for (const r of rows) {
-    const base = repoSummary(r);
+    const base = { ...repoSummary(r), ...(q.expand?.length || q["expand[]"]?.length ? { downloadsAllTime: r.downloadsAllTime } : {}) };
     if (!full) {
-      items.push(base);
+      items.push(expanded(base, q));
       continue;
     }
     const commit = await svc.reads.defaultHead(r);
-    items.push({ ...base, sha: commit, siblings: commit ? siblings(await svc.reads.files(r, commit, false), false) : [] });
+    items.push(expanded({ ...base, sha: commit, siblings: commit ? siblings(await svc.reads.files(r, commit, false), false) : [] }, q));
   }
   if (rows.length === limit) {
     const url = new URL(req.url, baseUrl(svc, req) + "/");

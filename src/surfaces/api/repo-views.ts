@@ -22,7 +22,7 @@ export function repoSummary(repo: RepoRecord) {
     gated: repo.gated,
     disabled: false,
     xetEnabled: true,
-    downloads: 0,
+    downloads: repo.downloads,
     likes: repo.likes,
     tags: repo.tags,
     createdAt: repo.createdAt,

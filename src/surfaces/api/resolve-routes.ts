@@ -68,6 +68,8 @@ async function serve(svc: Services, type: RepoType, kind: "resolve" | "raw", dep
   const commit = await svc.reads.revision(repo, rev);
   reply.header("X-Repo-Commit", commit);
   const entry = await svc.reads.file(repo, commit, path);
+  // Authorized and found: a download by the Hub's rule (counted in memory, written later).
+  svc.downloads.hit(repo, path, req.ip);
   const lfs = kind === "resolve" ? entry.lfs : undefined;
   // What git stores: the pointer's own size for an LFS file.
   const gitSize = entry.lfs ? entry.lfs.pointerSize : entry.size;

@@ -7,7 +7,7 @@ import { repoPath } from "./pages.js";
 
 /** The sort, facets and page of a `/models`-style list. */
 export interface Browse {
-  sort: "modified" | "created" | "alphabetical" | "likes";
+  sort: "modified" | "created" | "alphabetical" | "likes" | "downloads";
   chosen: Record<Facet, string>;
   facets: Record<Facet, [string, number][]>;
   page: number;
@@ -99,6 +99,9 @@ export function ListPage(p: { actor: Actor; title: string; heading: string; repo
                   <option value="likes" selected={b.sort === "likes"}>
                     Most likes
                   </option>
+                  <option value="downloads" selected={b.sort === "downloads"}>
+                    Most downloads
+                  </option>
                 </select>
               </label>
             ) : null}
@@ -114,6 +117,8 @@ export function ListPage(p: { actor: Actor; title: string; heading: string; repo
                 <span class="muted">
                   {" "}
                   {r.type} · updated {r.lastModified.slice(0, 10)}
+                  {r.type !== "space" && r.downloads ? ` · ${r.downloads} downloads` : ""}
+                  {r.likes ? ` · ${r.likes} likes` : ""}
                   {r.cardData && typeof r.cardData.pipeline_tag === "string" ? ` · ${r.cardData.pipeline_tag}` : ""}
                 </span>
               </li>

@@ -49,7 +49,7 @@ const rendered = new LruCache<string>(32 << 20, (s) => s.length);
 const islands: Record<string, Buffer> = {};
 const PAGE = 30;
 const FACET_SCAN = 1000;
-const listQuery = z.object({ search: queryOne, sort: z.enum(["modified", "created", "alphabetical", "likes"]).optional(), p: queryInt, pipeline_tag: queryOne, library: queryOne, license: queryOne, language: queryOne, other: queryOne });
+const listQuery = z.object({ search: queryOne, sort: z.enum(["modified", "created", "alphabetical", "likes", "downloads"]).optional(), p: queryInt, pipeline_tag: queryOne, library: queryOne, license: queryOne, language: queryOne, other: queryOne });
 /** The cached rendering of a binary file (no HTML rendering is empty-with-a-NUL). */
 const BINARY = "\0binary";
 const IMAGE = /\.(png|jpe?g|gif|webp|avif|bmp|ico|svg)$/;
@@ -134,7 +134,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
       const pageNo = q.p ?? 0;
       const chosen = Object.fromEntries(FACETS.map((f) => [f, q[f] ?? ""])) as Record<Facet, string>;
       const filter = FACETS.map((f) => chosen[f]).filter(Boolean);
-      const sort = q.sort === "created" ? "createdAt" : q.sort === "alphabetical" ? "id" : q.sort === "likes" ? "likes" : "lastModified";
+      const sort = q.sort === "created" ? "createdAt" : q.sort === "alphabetical" ? "id" : q.sort === "likes" ? "likes" : q.sort === "downloads" ? "downloads" : "lastModified";
       const base = { type, search: q.search || undefined, filter, sort, direction: sort === "id" ? 1 : -1 } as const;
       const repos = await svc.repos.list(actor, { ...base, limit: PAGE + 1, offset: pageNo * PAGE });
       // Facet counts over the first FACET_SCAN matches (what the viewer may see).
