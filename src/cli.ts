@@ -126,6 +126,7 @@ async function serve(config: Config): Promise<number> {
   await h.startHousekeeping();
   const token = await bootstrapAdmin(h);
   const address = await h.app.listen({ host: config.host, port: config.port });
+  if (!config.publicUrl) h.services.webhooks.base = address;
   if (token) {
     console.log(`Created user 'admin'. Write token (shown once, also saved to ${config.data}/admin-token):\n  ${token}`);
   }
@@ -172,6 +173,7 @@ async function serveWorker(config: Config): Promise<number> {
   const h = await createHubble(config, { level: config.logLevel }, { refLocks: new IpcRefLocks(), leadership: new IpcLeadership() });
   await h.startHousekeeping();
   const address = await h.app.listen({ host: config.host, port: config.port });
+  if (!config.publicUrl) h.services.webhooks.base = address;
   const ssh = config.sshPort === undefined ? null : await startSsh(h, config);
   reportListening(address, ssh?.port);
   let stopping = false;

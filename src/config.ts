@@ -48,6 +48,11 @@ const schema = z.object({
   xetVerifyThreads: z.coerce.number().int().min(1).max(64),
   /** Xorb/shard uploads buffered and verified at once (each up to 65 MiB). */
   xetUploadSlots: z.coerce.number().int().min(1).max(256),
+  /**
+   * Webhook targets let through the SSRF guard (loopback, private and link-local addresses are
+   * refused otherwise): comma-separated addresses, CIDRs or host names.
+   */
+  webhookAllow: z.string().transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean)),
   /** Count downloads (core/downloads.ts); off only to measure what counting costs. */
   countDownloads: z.enum(["0", "1", "true", "false", ""]).transform((v) => v !== "0" && v !== "false"),
   /** Whether anyone may create an account with `POST /api/register`. */
@@ -104,6 +109,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     xetUploadSlots: pick("xetUploadSlots", "HUBBLE_XET_UPLOAD_SLOTS", "4"),
     registration: pick("registration", "HUBBLE_REGISTRATION", "closed"),
     countDownloads: pick("countDownloads", "HUBBLE_COUNT_DOWNLOADS", "1"),
+    webhookAllow: pick("webhookAllow", "HUBBLE_WEBHOOK_ALLOW", ""),
     sshPort: pick("sshPort", "HUBBLE_SSH_PORT") || undefined,
     sessionTtl: pick("sessionTtl", "HUBBLE_SESSION_TTL", String(30 * 24 * 3600)),
     trustProxy: pick("trustProxy", "HUBBLE_TRUST_PROXY") || undefined,

@@ -28,6 +28,8 @@ import { verifyPool } from "./adapters/xet/verify-pool.js";
 import { Likes } from "./core/likes.js";
 import { Discussions } from "./core/discussions.js";
 import { DownloadCounter } from "./core/downloads.js";
+import { Webhooks } from "./core/webhooks.js";
+import { GuardedSender } from "./adapters/net/webhook-sender.js";
 import { Locks } from "./core/locks.js";
 import { Orgs } from "./core/orgs.js";
 import { Reads } from "./core/reads.js";
@@ -119,10 +121,12 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     return Buffer.concat(parts);
   };
   const refLocks = pgPool ? new PgRefLocks(pgPool) : (processCluster?.refLocks ?? new KeyedMutex());
-  const commits = new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid), readLarge, refLocks);
+  const webhooks = new Webhooks(meta, access, new GuardedSender(config.webhookAllow), config.publicUrl);
+  const commits = new Commits(meta, gitStore, (repoId, oid) => lfs.held(repoId, oid), readLarge, refLocks, webhooks);
   const services: Services = {
     cluster: { leader: false },
-    discussions: new Discussions(meta, repos, access, commits, refLocks),
+    webhooks,
+    discussions: new Discussions(meta, repos, access, commits, refLocks, webhooks),
     downloads: new DownloadCounter(meta, config.countDownloads),
     traffic: new Traffic(),
     likes: new Likes(meta, repos, access),
@@ -143,7 +147,9 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     sshKeys: new SshKeys(meta),
   };
   const app = await buildApp(services, typeof logger === "object" ? { ...logger, serializers: { req: logRequest } } : logger);
+  webhooks.onError = (e) => app.log.warn({ err: e }, "webhook event not queued");
   let housekeeping: NodeJS.Timeout | undefined;
+  let delivering: NodeJS.Timeout | undefined;
   let leadership: NodeJS.Timeout | undefined;
   // One node at a time runs the sweeps: on PostgreSQL whoever holds the leader lock, else this node.
   const leader = pgPool ? new PgLeadership(pgPool) : (processCluster?.leadership ?? null);
@@ -164,6 +170,18 @@ export async function createHubble(config: Config, logger: boolean | object = fa
       if (await checkLead()) await sweep(0);
       leadership ??= setInterval(() => void checkLead().then(async (became) => void (became && (await sweep(0)))), 5_000);
       leadership.unref();
+      // Webhook deliveries: the leader sends what is due, every second (and at once after a full batch).
+      let sending = false;
+      delivering ??= setInterval(() => {
+        if (!services.cluster.leader || sending) return;
+        sending = true;
+        void (async () => {
+          while ((await webhooks.deliver(20)) === 20);
+        })()
+          .catch((e: Error) => app.log.warn({ err: e }, "webhook delivery failed"))
+          .finally(() => (sending = false));
+      }, 1_000);
+      delivering.unref();
       // Each node writes its download counts every 5 s; the leader rolls the 30-day window hourly.
       services.downloads.start(5_000, (e) => app.log.warn({ err: e }, "download counts not written (kept for the next try)"));
       let lastRoll = 0;
@@ -189,6 +207,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
     async close() {
       if (housekeeping) clearInterval(housekeeping);
       if (leadership) clearInterval(leadership);
+      if (delivering) clearInterval(delivering);
       await leader?.resign();
       await app.close();
       await services.downloads.stop().catch((e: Error) => app.log.warn({ err: e }, "download counts lost at shutdown"));

@@ -14,6 +14,7 @@ import { KeyedMutex, type RefLocks } from "./mutex.js";
 import type { GitRepo, GitStore, MetaStore, ObjectBatch, RepoRecord, TreeChange } from "./ports.js";
 import { fullName, signatureOf } from "./repos.js";
 import { resolveRevision } from "./content.js";
+import { NO_EVENTS, type EventSink } from "./webhooks.js";
 
 /** One operation of a commit, parsed from the NDJSON body. */
 export type CommitOp =
@@ -73,7 +74,16 @@ export class Commits {
     private readonly readLfs: (repoId: number, oid: Sha256, start: number, end: number) => Promise<Buffer> = async () => Buffer.alloc(0),
     /** Ref locks: in process on one node, across nodes on PostgreSQL. */
     private readonly locks: RefLocks = new KeyedMutex(),
+    /** Where ref updates are reported (webhooks). */
+    private readonly events: EventSink = NO_EVENTS,
   ) {}
+
+  /** Reports ref updates (`repo.content`), with the default branch's head when it moved. */
+  refsUpdated(repo: RepoRecord, updatedRefs: { ref: string; oldSha: string | null; newSha: string | null }[]): Promise<void> {
+    if (updatedRefs.length === 0) return Promise.resolve();
+    const main = updatedRefs.find((r) => r.ref === `refs/heads/${repo.defaultBranch}`);
+    return this.events.emit({ repo, scope: "repo.content", action: "update", updatedRefs, ...(main ? { headSha: main.newSha } : {}) });
+  }
 
   /** The git repository of a record. */
   git(repo: RepoRecord): GitRepo {
@@ -176,6 +186,7 @@ export class Commits {
       }
       if (!(await git.updateRef(ref, oid, head))) throw new HubError("PreconditionFailed", STALE);
       if (ref === `refs/heads/${repo.defaultBranch}`) await this.refreshCard(repo, git, oid);
+      await this.refsUpdated(repo, [{ ref, oldSha: head, newSha: oid }]);
       return oid;
     });
   }
@@ -204,6 +215,7 @@ export class Commits {
         await objects.flush();
       }
       if (!(await git.updateRef(`refs/heads/${branch}`, target, existing))) throw errors.conflict(`Reference refs/heads/${branch} already exists`);
+      await this.refsUpdated(repo, [{ ref: `refs/heads/${branch}`, oldSha: existing, newSha: target }]);
     });
   }
 
@@ -213,6 +225,7 @@ export class Commits {
     const head = await git.resolveCommit(`refs/heads/${branch}`);
     if (!head) throw errors.revisionNotFound(branch);
     if (!(await git.deleteRef(`refs/heads/${branch}`, head))) throw new HubError("PreconditionFailed", STALE);
+    await this.refsUpdated(repo, [{ ref: `refs/heads/${branch}`, oldSha: head, newSha: null }]);
   }
 
   async createTag(repo: RepoRecord, rev: string, tag: string): Promise<void> {
@@ -222,6 +235,7 @@ export class Commits {
     if (await git.resolveRef(`refs/heads/${tag}`)) throw errors.conflict(`A branch named ${tag} exists: a tag of the same name would be ambiguous`);
     if (await git.resolveCommit(`refs/tags/${tag}`)) throw errors.conflict(`Tag ${tag} already exists`);
     if (!(await git.updateRef(`refs/tags/${tag}`, target, null))) throw errors.conflict(`Tag ${tag} already exists`);
+    await this.refsUpdated(repo, [{ ref: `refs/tags/${tag}`, oldSha: null, newSha: target }]);
   }
 
   async deleteTag(repo: RepoRecord, tag: string): Promise<void> {
@@ -229,6 +243,7 @@ export class Commits {
     const target = await git.resolveRef(`refs/tags/${tag}`);
     if (!target) throw errors.revisionNotFound(tag);
     if (!(await git.deleteRef(`refs/tags/${tag}`, target as CommitOid))) throw errors.revisionNotFound(tag);
+    await this.refsUpdated(repo, [{ ref: `refs/tags/${tag}`, oldSha: target, newSha: null }]);
   }
 
   async superSquash(actor: NonNullable<Actor>, repo: RepoRecord, branch: string, message: string): Promise<CommitOid> {
@@ -240,6 +255,7 @@ export class Commits {
       const oid = await git.commitTree(c.tree, [], message, signatureOf(actor), objects);
       await objects.flush();
       if (!(await git.updateRef(ref, oid, head))) throw new HubError("PreconditionFailed", STALE);
+      await this.refsUpdated(repo, [{ ref, oldSha: head, newSha: oid }]);
       return oid;
     });
   }

@@ -18,6 +18,7 @@ import type { RefLocks } from "./mutex.js";
 import type { CommitObject, DiscussionEventRecord, DiscussionRecord, DiscussionStatus, MetaStore, NewDiscussionEvent, RepoRecord } from "./ports.js";
 import type { Repos } from "./repos.js";
 import { signatureOf } from "./repos.js";
+import { NO_EVENTS, type EventSink } from "./webhooks.js";
 
 /** Threads per page of a listing (the Hub's page size). */
 export const DISCUSSION_PAGE = 50;
@@ -75,7 +76,12 @@ export class Discussions {
     private readonly access: Access,
     private readonly commits: Commits,
     private readonly locks: RefLocks,
+    private readonly events: EventSink = NO_EVENTS,
   ) {}
+
+  private changed(repo: RepoRecord, thread: DiscussionRecord, scope: "discussion" | "discussion.comment", action: "create" | "update", comment?: DiscussionEventRecord): Promise<void> {
+    return this.events.emit({ repo, scope, action, discussion: thread, ...(comment ? { comment } : {}) });
+  }
 
   private async thread(actor: Actor, type: RepoType, id: string, num: number, action: "read" | "discuss" = "read"): Promise<{ repo: RepoRecord; thread: DiscussionRecord }> {
     const { repo } = await this.repos.get(actor, type, id, action);
@@ -141,12 +147,17 @@ export class Discussions {
     const title = checkTitle(o.title);
     const description = checkText(o.description, "description");
     const events: NewDiscussionEvent[] = [{ type: "comment", authorId: user.user.id, data: commentData(description, user.user.name) }];
-    if (!o.pullRequest) return this.meta.discussions.create({ repoId: repo.id, authorId: user.user.id, title, isPullRequest: false, status: "open", targetBranch: null }, events);
-    const git = this.commits.git(repo);
-    const target = `refs/heads/${repo.defaultBranch}`;
-    const start = await git.resolveCommit(target);
-    if (!start) throw errors.badRequest("The repository has no commit to open a pull request against");
-    return this.placePr(repo, { repoId: repo.id, authorId: user.user.id, title, isPullRequest: true, status: "draft", targetBranch: target }, events, start);
+    let thread: DiscussionRecord;
+    if (!o.pullRequest) thread = await this.meta.discussions.create({ repoId: repo.id, authorId: user.user.id, title, isPullRequest: false, status: "open", targetBranch: null }, events);
+    else {
+      const git = this.commits.git(repo);
+      const target = `refs/heads/${repo.defaultBranch}`;
+      const start = await git.resolveCommit(target);
+      if (!start) throw errors.badRequest("The repository has no commit to open a pull request against");
+      thread = await this.placePr(repo, { repoId: repo.id, authorId: user.user.id, title, isPullRequest: true, status: "draft", targetBranch: target }, events, start);
+    }
+    await this.changed(repo, thread, "discussion", "create");
+    return thread;
   }
 
   /** Creates the PR's row, then its ref (a fresh ref: compare-and-swap against nothing); undone if the ref fails. */
@@ -173,6 +184,8 @@ export class Discussions {
         { type: "commit", authorId: actor.user.id, data: { oid: commit, subject: summary } },
       ];
       out.thread = await this.placePr(repo, { repoId: repo.id, authorId: actor.user.id, title, isPullRequest: true, status: "open", targetBranch: base }, events, commit);
+      await this.commits.refsUpdated(repo, [{ ref: `refs/pr/${out.thread.num}`, oldSha: null, newSha: commit }]);
+      await this.changed(repo, out.thread, "discussion", "create");
     };
   }
 
@@ -250,7 +263,9 @@ export class Discussions {
   async comment(actor: Actor, type: RepoType, id: string, num: number, text: unknown): Promise<Changed> {
     const { repo, thread } = await this.thread(actor, type, id, num, "discuss");
     const raw = checkText(text, "comment");
-    return { repo, event: await this.meta.discussions.addEvent(thread.id, { type: "comment", authorId: actor!.user.id, data: commentData(raw, actor!.user.name) }) };
+    const event = await this.meta.discussions.addEvent(thread.id, { type: "comment", authorId: actor!.user.id, data: commentData(raw, actor!.user.name) });
+    await this.changed(repo, thread, "discussion.comment", "create", event);
+    return { repo, event };
   }
 
   private async commentOf(thread: DiscussionRecord, eventId: string): Promise<DiscussionEventRecord> {
@@ -269,6 +284,7 @@ export class Discussions {
     if (d.hidden) throw errors.badRequest("A hidden comment cannot be edited");
     const data = { ...d, edited: true, latest: { raw, updatedAt: new Date().toISOString(), author: actor!.user.name }, history: [d.latest, ...d.history], numEdits: d.numEdits + 1, editors: [...new Set([...d.editors, actor!.user.name])] };
     await this.meta.discussions.setEventData(e.id, data);
+    await this.changed(repo, thread, "discussion.comment", "update", { ...e, data });
     return { repo, event: { ...e, data } };
   }
 
@@ -280,6 +296,7 @@ export class Discussions {
     const d = e.data as Record<string, unknown>;
     const data = { ...d, hidden: true, hiddenBy: actor!.user.name, latest: { raw: "This comment has been hidden", updatedAt: new Date().toISOString(), author: actor!.user.name }, history: [] };
     await this.meta.discussions.setEventData(e.id, data);
+    await this.changed(repo, thread, "discussion.comment", "update", { ...e, data });
     return { repo, event: { ...e, data } };
   }
 
@@ -287,7 +304,9 @@ export class Discussions {
     const { repo, thread } = await this.thread(actor, type, id, num, "discuss");
     if (!(await this.authorOrWriter(actor!, repo, thread))) throw errors.forbidden("Only the author or a writer of the repository can rename this");
     const to = checkTitle(title);
-    return { repo, event: await this.meta.discussions.addEvent(thread.id, { type: "title-change", authorId: actor!.user.id, data: { from: thread.title, to } }, { title: to }) };
+    const event = await this.meta.discussions.addEvent(thread.id, { type: "title-change", authorId: actor!.user.id, data: { from: thread.title, to } }, { title: to });
+    await this.changed(repo, { ...thread, title: to }, "discussion", "update");
+    return { repo, event };
   }
 
   /** Closes or reopens (the author or a writer), with an optional comment first. */
@@ -298,7 +317,9 @@ export class Discussions {
     if (thread.status === "merged") throw errors.badRequest(`Pull request #${num} is merged`);
     if (isOpen(thread) === (status === "open")) throw errors.badRequest(`#${num} is already ${status}`);
     if (comment !== undefined && comment !== null && comment !== "") await this.meta.discussions.addEvent(thread.id, { type: "comment", authorId: actor!.user.id, data: commentData(checkText(comment, "comment"), actor!.user.name) });
-    return { repo, event: await this.meta.discussions.addEvent(thread.id, { type: "status-change", authorId: actor!.user.id, data: { status } }, { status: status as DiscussionStatus }) };
+    const event = await this.meta.discussions.addEvent(thread.id, { type: "status-change", authorId: actor!.user.id, data: { status } }, { status: status as DiscussionStatus });
+    await this.changed(repo, { ...thread, status: status as DiscussionStatus }, "discussion", "update");
+    return { repo, event };
   }
 
   /**
@@ -334,7 +355,10 @@ export class Discussions {
       if (comment !== undefined && comment !== null && comment !== "") await this.meta.discussions.addEvent(fresh.id, { type: "comment", authorId: actor!.user.id, data: commentData(checkText(comment, "comment"), actor!.user.name) });
       await this.meta.discussions.addEvent(fresh.id, { type: "status-change", authorId: actor!.user.id, data: { status: "merged" } }, { status: "merged", mergeCommit: next });
       if (branch === repo.defaultBranch && next !== base) await this.commits.refreshCard(repo, git, next);
-      return { thread: { ...fresh, status: "merged", mergeCommit: next }, mergeCommit: next };
+      const merged = { ...fresh, status: "merged" as const, mergeCommit: next };
+      if (next !== base) await this.commits.refsUpdated(repo, [{ ref: fresh.targetBranch!, oldSha: base, newSha: next }]);
+      await this.changed(repo, merged, "discussion", "update");
+      return { thread: merged, mergeCommit: next };
     });
   }
 }

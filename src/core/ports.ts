@@ -226,6 +226,42 @@ export interface RepoRecord {
   derived: { libraryName: string | null; safetensors: { parameters: Record<string, number>; total: number } | null } | null;
 }
 
+export type WebhookDomain = "repo" | "discussion";
+export interface WatchedItem {
+  type: "user" | "org" | "model" | "dataset" | "space";
+  name: string;
+}
+
+/** A webhook: where to POST events about what it watches. */
+export interface WebhookRecord {
+  id: number;
+  /** The id clients see (24 hex). */
+  hubId: string;
+  ownerId: number;
+  url: string;
+  secret: string | null;
+  watched: WatchedItem[];
+  domains: WebhookDomain[];
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** One event for one webhook: the outbox row and its delivery log. */
+export interface WebhookDelivery {
+  id: number;
+  webhookId: number;
+  scope: string;
+  action: string;
+  payload: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  nextAt: string;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
 export type DiscussionStatus = "draft" | "open" | "closed" | "merged";
 
 /** A discussion or pull request. */
@@ -422,6 +458,24 @@ export interface MetaStore {
     likers(repoId: number, limit: number, offset: number): Promise<Account[]>;
     /** What a user likes, newest first. */
     likedBy(userId: number): Promise<{ repo: RepoRecord; createdAt: string }[]>;
+  };
+  webhooks: {
+    create(w: { ownerId: number; url: string; secret: string | null; watched: WatchedItem[]; domains: WebhookDomain[] }): Promise<WebhookRecord>;
+    get(hubId: string): Promise<WebhookRecord | null>;
+    byRowId(id: number): Promise<WebhookRecord | null>;
+    listByOwner(ownerId: number): Promise<WebhookRecord[]>;
+    update(hubId: string, patch: Partial<Pick<WebhookRecord, "url" | "secret" | "watched" | "domains" | "disabled">>): Promise<WebhookRecord | null>;
+    delete(hubId: string): Promise<void>;
+    /** Enabled webhooks watching any of these items (a repo, its namespace). */
+    watching(items: WatchedItem[]): Promise<WebhookRecord[]>;
+    /** Queues deliveries (the outbox), all or none. */
+    enqueue(rows: { webhookId: number; scope: string; action: string; payload: string }[]): Promise<void>;
+    /** For each enabled webhook, its oldest pending delivery if it is due (order per webhook is kept; a disabled webhook's queue waits). */
+    due(now: string, limit: number): Promise<WebhookDelivery[]>;
+    /** Records an attempt: delivered, or pending again at `nextAt`, or failed for good. */
+    attempted(id: number, r: { status: "delivered" | "pending" | "failed"; httpStatus: number | null; error: string | null; nextAt: string; at: string }): Promise<void>;
+    /** A webhook's latest deliveries, newest first. */
+    deliveries(webhookId: number, limit: number): Promise<WebhookDelivery[]>;
   };
   downloads: {
     /** Adds counted downloads (per repo and UTC day) to the day rows and the repos' totals, atomically. */

@@ -294,7 +294,7 @@ test("private repos: anonymous clone is refused with a 401 challenge, the token 
   ok(["clone", "-q", authed("admin/secret"), "secret-ok"]);
   const notes = run(["push", authed("admin/secret"), "HEAD:refs/notes/x"], join(work, "secret-ok"));
   assert.notEqual(notes.code, 0);
-  assert.match(notes.out, /only branches and tags can be pushed/);
+  assert.match(notes.out, /only branches, tags and pull requests \(refs\/pr\/N\) can be pushed/);
   const push = await fetch(`${server.url}/admin/plain.git/info/refs?service=git-receive-pack`);
   assert.equal(push.status, 401, "anonymous push is challenged");
 });

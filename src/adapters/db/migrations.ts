@@ -331,6 +331,53 @@ const m013: Migration = {
   },
 };
 
+const m014: Migration = {
+  async up(db: Kysely<any>) {
+    // Webhooks and their durable outbox: one delivery row per (event, webhook), written when the
+    // event happens, sent by the cluster's leader with retries; the rows are the delivery log.
+    await db.schema
+      .createTable("webhooks")
+      .$call(idColumn(db))
+      .addColumn("hub_id", "varchar(24)", (c) => c.notNull().unique())
+      .addColumn("owner_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("url", "varchar(2048)", (c) => c.notNull())
+      .addColumn("secret", "varchar(512)")
+      .addColumn("watched", "text", (c) => c.notNull())
+      .addColumn("domains", "varchar(64)", (c) => c.notNull())
+      .addColumn("disabled", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("updated_at", "varchar(32)", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("webhooks_owner").on("webhooks").column("owner_id").execute();
+    // What each webhook watches, indexed, so an event finds its webhooks without scanning them all.
+    await db.schema
+      .createTable("webhook_watches")
+      .addColumn("webhook_id", "integer", (c) => c.notNull().references("webhooks.id").onDelete("cascade"))
+      .addColumn("type", "varchar(8)", (c) => c.notNull())
+      .addColumn("name_lower", "varchar(200)", (c) => c.notNull())
+      .addPrimaryKeyConstraint("webhook_watches_pk", ["webhook_id", "type", "name_lower"])
+      .execute();
+    await db.schema.createIndex("webhook_watches_item").on("webhook_watches").columns(["type", "name_lower"]).execute();
+    await db.schema
+      .createTable("webhook_deliveries")
+      .$call(idColumn(db))
+      .addColumn("webhook_id", "integer", (c) => c.notNull().references("webhooks.id").onDelete("cascade"))
+      .addColumn("scope", "varchar(32)", (c) => c.notNull())
+      .addColumn("action", "varchar(16)", (c) => c.notNull())
+      .addColumn("payload", "text", (c) => c.notNull())
+      .addColumn("status", "varchar(12)", (c) => c.notNull())
+      .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("next_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("last_status", "integer")
+      .addColumn("last_error", "varchar(512)")
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("delivered_at", "varchar(32)")
+      .execute();
+    await db.schema.createIndex("webhook_deliveries_due").on("webhook_deliveries").columns(["status", "next_at"]).execute();
+    await db.schema.createIndex("webhook_deliveries_hook").on("webhook_deliveries").columns(["webhook_id", "id"]).execute();
+  },
+};
+
 const m008: Migration = {
   async up(db: Kysely<any>) {
     // Substring search over repo names through an index made for it, so listing and search stay
@@ -360,6 +407,6 @@ const m008: Migration = {
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010, "011_likes_index": m011, "012_discussions": m012, "013_downloads": m013 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010, "011_likes_index": m011, "012_discussions": m012, "013_downloads": m013, "014_webhooks": m014 };
   },
 };

@@ -83,6 +83,43 @@ export interface ReposTable {
   downloads_all_time: Generated<number>;
 }
 
+export interface WebhooksTable {
+  id: Generated<number>;
+  hub_id: string;
+  owner_id: number;
+  url: string;
+  secret: string | null;
+  /** JSON: [{type, name}] */
+  watched: string;
+  /** JSON: ["repo", "discussion"] */
+  domains: string;
+  disabled: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookWatchesTable {
+  webhook_id: number;
+  type: string;
+  name_lower: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: number;
+  scope: string;
+  action: string;
+  payload: string;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: Generated<number>;
+  next_at: string;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
 export interface RepoDownloadsTable {
   repo_id: number;
   /** UTC day, YYYY-MM-DD. */
@@ -223,6 +260,9 @@ export interface Database {
   repo_likes: RepoLikesTable;
   discussions: DiscussionsTable;
   repo_downloads: RepoDownloadsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_watches: WebhookWatchesTable;
   discussion_events: DiscussionEventsTable;
   lfs_locks: LfsLocksTable;
   xet_xorbs: XetXorbsTable;

@@ -91,15 +91,32 @@ export async function pushTarget(svc: Services, actor: Actor, type: RepoType, id
   return { repo, movedFrom, scope };
 }
 
-/** After a push: card data from the default branch, and commits on PR refs as their events. */
-export function afterPush(svc: Services, repo: RepoRecord, actor: Actor, before: Map<number, CommitOid>, done: Promise<number>): void {
+/** Every branch, tag and PR ref with its commit, by full ref name (taken before a push). */
+export async function refSnapshot(svc: Services, repo: RepoRecord): Promise<Map<string, CommitOid>> {
+  const { branches, tags, pulls } = await svc.commits.git(repo).listRefs();
+  return new Map<string, CommitOid>([
+    ...[...branches].map(([n, o]) => [`refs/heads/${n}`, o] as [string, CommitOid]),
+    ...[...tags].map(([n, o]) => [`refs/tags/${n}`, o] as [string, CommitOid]),
+    ...[...pulls].map(([n, o]) => [`refs/pr/${n}`, o] as [string, CommitOid]),
+  ]);
+}
+
+/**
+ * After a push: card data from the default branch, commits on PR refs as their events, and the
+ * refs that moved reported (webhooks), from the snapshot taken before the push.
+ */
+export function afterPush(svc: Services, repo: RepoRecord, actor: Actor, before: Map<string, CommitOid>, done: Promise<number>): void {
   const git = svc.commits.git(repo);
   void done
     .then(async (code) => {
       if (code !== 0) return;
       const head = await git.resolveCommit(`refs/heads/${repo.defaultBranch}`);
       if (head) await svc.commits.refreshCard(repo, git, head);
-      await svc.discussions.afterPush(repo, actor, before);
+      const after = await refSnapshot(svc, repo);
+      const pulls = new Map([...before].filter(([r]) => r.startsWith("refs/pr/")).map(([r, o]) => [Number(r.slice(8)), o]));
+      await svc.discussions.afterPush(repo, actor, pulls);
+      const moved = [...new Set([...before.keys(), ...after.keys()])].filter((r) => before.get(r) !== after.get(r)).map((ref) => ({ ref, oldSha: before.get(ref) ?? null, newSha: after.get(ref) ?? null }));
+      await svc.commits.refsUpdated(repo, moved);
     })
     .catch(() => undefined);
 }
@@ -144,7 +161,7 @@ export function registerGitRoutes(server: FastifyInstance, svc: Services): void 
         // before git starts, so a bad or oversized body gets a clean 400/413 instead of a cut stream.
         const gzipped = req.headers["content-encoding"] === "gzip" ? await gunzipCapped(req.raw, MAX_GUNZIPPED) : null;
         const git = svc.commits.git(repo);
-        const before = scope ? (await git.listRefs()).pulls : new Map<number, CommitOid>();
+        const before = scope ? await refSnapshot(svc, repo) : new Map<string, CommitOid>();
         const local = req.socket.localAddress?.includes(":") ? `[${req.socket.localAddress}]` : req.socket.localAddress;
         const proc = git.serve(service.slice(4) as "upload-pack" | "receive-pack", {
           advertise: false,

@@ -17,6 +17,7 @@ import { registerGateRoutes } from "../api/gate-routes.js";
 import { registerAccountRoutes } from "../api/account-routes.js";
 import { registerLikeRoutes } from "../api/like-routes.js";
 import { registerDiscussionRoutes } from "../api/discussion-routes.js";
+import { registerWebhookRoutes } from "../api/webhook-routes.js";
 import { registerStorageRoutes } from "../api/storage-routes.js";
 import { registerWebRoutes } from "../web/web-routes.js";
 import { actorOf, baseUrl, validHost } from "./context.js";
@@ -167,6 +168,7 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
     registerStorageRoutes(api, svc);
     registerLikeRoutes(api, svc);
     registerDiscussionRoutes(api, svc);
+    registerWebhookRoutes(api, svc);
   });
   await app.register(async (lfs) => {
     lfs.setErrorHandler(errorRenderer(svc, "lfs"));

@@ -3,6 +3,7 @@ import type { Traffic } from "./traffic.js";
 import type { Likes } from "../../core/likes.js";
 import type { Discussions } from "../../core/discussions.js";
 import type { DownloadCounter } from "../../core/downloads.js";
+import type { Webhooks } from "../../core/webhooks.js";
 import type { XorbGrants } from "../../core/xet/grants.js";
 import type { Access } from "../../core/access.js";
 import type { Accounts } from "../../core/accounts.js";
@@ -25,6 +26,7 @@ export interface Services {
   cluster: { leader: boolean };
   likes: Likes;
   discussions: Discussions;
+  webhooks: Webhooks;
   /** Download counts (in memory, flushed in batches). */
   downloads: DownloadCounter;
   /** Xet upload grants (direct transfers). */

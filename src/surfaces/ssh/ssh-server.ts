@@ -13,7 +13,7 @@ import { Accounts, type Actor } from "../../core/accounts.js";
 import { HubError } from "../../core/errors.js";
 import { urlPrefix, type RepoType } from "../../core/ids.js";
 import type { Account } from "../../core/ports.js";
-import { afterPush, pushHookEnv, pushTarget } from "../git-http/git-routes.js";
+import { afterPush, pushHookEnv, pushTarget, refSnapshot } from "../git-http/git-routes.js";
 import type { Services } from "../http/services.js";
 
 const { Server, utils } = ssh2;
@@ -155,7 +155,7 @@ async function exec(svc: Services, o: SshOptions, actor: NonNullable<Actor>, com
   const push = cmd === "git-receive-pack";
   const { repo, movedFrom, scope } = push ? await pushTarget(svc, actor, target.type, target.id) : { ...(await svc.repos.get(actor, target.type, target.id, "download")), scope: null };
   if (movedFrom && push) return fail(ch, "Repository not found", 128);
-  const before = scope ? (await svc.commits.git(repo).listRefs()).pulls : new Map();
+  const before = scope ? await refSnapshot(svc, repo) : new Map();
   const proc = svc.commits.git(repo).serve(push ? "receive-pack" : "upload-pack", {
     advertise: false,
     duplex: true,
