@@ -29,6 +29,7 @@ import { Likes } from "./core/likes.js";
 import { Discussions } from "./core/discussions.js";
 import { DownloadCounter } from "./core/downloads.js";
 import { Webhooks } from "./core/webhooks.js";
+import { Collections } from "./core/collections.js";
 import { GuardedSender } from "./adapters/net/webhook-sender.js";
 import { Locks } from "./core/locks.js";
 import { Orgs } from "./core/orgs.js";
@@ -126,6 +127,7 @@ export async function createHubble(config: Config, logger: boolean | object = fa
   const services: Services = {
     cluster: { leader: false },
     webhooks,
+    collections: new Collections(meta, repos, access),
     discussions: new Discussions(meta, repos, access, commits, refLocks, webhooks),
     downloads: new DownloadCounter(meta, config.countDownloads),
     traffic: new Traffic(),

@@ -43,7 +43,7 @@ export function urlPrefix(type: RepoType): string {
 
 const NAME_RE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?$/;
 /** Top-level path segments that cannot be namespaces, because URLs would be ambiguous. */
-const RESERVED = new Set(["api", "datasets", "spaces", "models", "health", "metrics", "settings", "new", "new-dataset", "new-space", "lfs", "xet", "static", "organizations", "login", "logout", "join", "favicon.svg", "favicon.ico"]);
+const RESERVED = new Set(["api", "datasets", "spaces", "models", "collections", "health", "metrics", "settings", "new", "new-dataset", "new-space", "lfs", "xet", "static", "organizations", "login", "logout", "join", "favicon.svg", "favicon.ico"]);
 
 /** Validates one account or repo name segment (HF rules: 96 chars, no `--`/`..`, no `.git`). */
 export function parseNameSegment(s: unknown, what = "name"): string {

@@ -226,6 +226,30 @@ export interface RepoRecord {
   derived: { libraryName: string | null; safetensors: { parameters: Record<string, number>; total: number } | null } | null;
 }
 
+/** A collection: an owner's ordered list of repos with notes. */
+export interface CollectionRecord {
+  id: number;
+  /** The slug's stable last part (24 hex). */
+  key: string;
+  owner: Account;
+  title: string;
+  description: string | null;
+  private: boolean;
+  theme: string;
+  position: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CollectionItemRecord {
+  id: number;
+  /** The item's `_id` (24 hex). */
+  key: string;
+  repo: RepoRecord;
+  position: number;
+  note: string | null;
+}
+
 export type WebhookDomain = "repo" | "discussion";
 export interface WatchedItem {
   type: "user" | "org" | "model" | "dataset" | "space";
@@ -458,6 +482,22 @@ export interface MetaStore {
     likers(repoId: number, limit: number, offset: number): Promise<Account[]>;
     /** What a user likes, newest first. */
     likedBy(userId: number): Promise<{ repo: RepoRecord; createdAt: string }[]>;
+  };
+  collections: {
+    create(c: { ownerId: number; title: string; description: string | null; private: boolean; theme: string }): Promise<CollectionRecord>;
+    byKey(key: string): Promise<CollectionRecord | null>;
+    /** Public ones, plus the private ones of these owners; filtered and newest first. */
+    list(q: { ownerId?: number; repoId?: number; search?: string; visibleOwnerIds: number[]; limit: number; offset: number }): Promise<CollectionRecord[]>;
+    /** A collection with this title (any case) under this owner. */
+    byTitle(ownerId: number, title: string): Promise<CollectionRecord | null>;
+    update(id: number, patch: Partial<Pick<CollectionRecord, "title" | "description" | "private" | "theme" | "position">>): Promise<void>;
+    delete(id: number): Promise<void>;
+    items(collectionIds: number[]): Promise<Map<number, CollectionItemRecord[]>>;
+    /** Appends a repo; null if it is already in the collection. */
+    addItem(collectionId: number, repoId: number, note: string | null): Promise<CollectionItemRecord | null>;
+    /** Moves an item to `position` (the others shift) and/or sets its note; false if no such item. */
+    updateItem(collectionId: number, itemKey: string, patch: { position?: number; note?: string | null }): Promise<boolean>;
+    deleteItem(collectionId: number, itemKey: string): Promise<boolean>;
   };
   webhooks: {
     create(w: { ownerId: number; url: string; secret: string | null; watched: WatchedItem[]; domains: WebhookDomain[] }): Promise<WebhookRecord>;

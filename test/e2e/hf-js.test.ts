@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { commit, createRepo, downloadFile, fileDownloadInfo, fileExists, listFiles, modelInfo, uploadFiles, whoAmI } from "@huggingface/hub";
+import { commit, createCollection, createRepo, deleteCollection, downloadFile, fileDownloadInfo, fileExists, listCollections, listFiles, modelInfo, uploadFiles, whoAmI } from "@huggingface/hub";
 import { startServer, type TestServer } from "./harness.js";
 
 let server: TestServer;
@@ -107,4 +107,33 @@ test("createRepo with initial files and a dataset type", async () => {
   assert.deepEqual(await files("datasets/admin/js-data"), [".gitattributes", "data.csv"]);
   const blob = await downloadFile({ repo, path: "data.csv", ...creds });
   assert.equal(await blob!.text(), "a,b\n1,2\n");
+});
+
+test("a pull request from uploadFiles(isPullRequest) by a user who cannot write, through Xet and LFS", async () => {
+  await createRepo({ repo: "admin/js-pr", ...creds });
+  const carol = server.cli(["user", "create", "js-carol"]) && server.cli(["token", "create", "--user", "js-carol"]);
+  const as = { accessToken: carol, hubUrl: server.url };
+  const big = randomBytes(2 * 1024 * 1024);
+  for (const useXet of [true, false]) {
+    const out = await uploadFiles({ repo: "admin/js-pr", files: [{ path: `big-${useXet}.bin`, content: new Blob([big]) }, { path: `note-${useXet}.txt`, content: new Blob(["hi"]) }], isPullRequest: true, useXet, ...as });
+    assert.match(String(out?.pullRequestUrl), /\/admin\/js-pr\/discussions\/\d+$/);
+    const num = out!.pullRequestUrl!.split("/").pop();
+    assert.deepEqual(await files("admin/js-pr", `refs/pr/${num}`), [".gitattributes", `big-${useXet}.bin`, `note-${useXet}.txt`].sort());
+    const got = await downloadFile({ repo: "admin/js-pr", path: `big-${useXet}.bin`, revision: `refs/pr/${num}`, ...creds });
+    assert.ok(got && Buffer.from(await got.arrayBuffer()).equals(big));
+  }
+  assert.deepEqual(await files("admin/js-pr"), [".gitattributes"], "main did not move");
+});
+
+test("collections: createCollection, listCollections, deleteCollection", async () => {
+  const slugs = [];
+  for (let i = 0; i < 3; i++) slugs.push((await createCollection({ collection: { title: `JS list ${i}`, namespace: "admin", description: "from huggingface.js" }, ...creds })).slug);
+  assert.ok(slugs.every((s) => /^admin\/js-list-\d-[0-9a-f]{24}$/.test(s)), slugs.join(", "));
+  const listed = [];
+  for await (const c of listCollections({ search: { owner: ["admin"], q: "JS list" }, limit: 10, ...creds })) listed.push(c.slug);
+  assert.deepEqual(listed.sort(), [...slugs].sort());
+  for (const slug of slugs) await deleteCollection({ slug, ...creds });
+  const after = [];
+  for await (const c of listCollections({ search: { owner: ["admin"], q: "JS list" }, ...creds })) after.push(c.slug);
+  assert.deepEqual(after, []);
 });

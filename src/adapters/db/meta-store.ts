@@ -9,6 +9,7 @@ import type { MetaStore } from "../../core/ports.js";
 import { accountStore, sessionStore, sshKeyStore, tokenStore } from "./account-stores.js";
 import { discussionStore } from "./discussion-stores.js";
 import { webhookStore } from "./webhook-stores.js";
+import { collectionStore } from "./collection-stores.js";
 import { lfsStore, lockStore } from "./lfs-stores.js";
 import { downloadStore, gateStore, likeStore, repoStore } from "./repo-stores.js";
 import { toRepo } from "./rows.js";
@@ -39,6 +40,7 @@ export function kyselyMetaStore(db: Kysely<Schema>): MetaStore {
     discussions: discussionStore(db),
     downloads: downloadStore(db),
     webhooks: webhookStore(db),
+    collections: collectionStore(db),
     transaction(fn) {
       // Inside a transaction already: the caller's work joins it.
       if (db.isTransaction) return fn(store);

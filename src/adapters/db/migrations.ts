@@ -378,6 +378,39 @@ const m014: Migration = {
   },
 };
 
+const m015: Migration = {
+  async up(db: Kysely<any>) {
+    // Collections: a user's or org's ordered list of repos with notes; the slug's last part
+    // (`key`, 24 hex) finds it whatever its title became.
+    await db.schema
+      .createTable("collections")
+      .$call(idColumn(db))
+      .addColumn("key", "varchar(24)", (c) => c.notNull().unique())
+      .addColumn("owner_id", "integer", (c) => c.notNull().references("accounts.id").onDelete("cascade"))
+      .addColumn("title", "varchar(120)", (c) => c.notNull())
+      .addColumn("description", "varchar(300)")
+      .addColumn("private", "integer", (c) => c.notNull())
+      .addColumn("theme", "varchar(12)", (c) => c.notNull())
+      .addColumn("position", "integer", (c) => c.notNull().defaultTo(0))
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addColumn("updated_at", "varchar(32)", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("collections_owner").on("collections").columns(["owner_id", "updated_at"]).execute();
+    await db.schema
+      .createTable("collection_items")
+      .$call(idColumn(db))
+      .addColumn("key", "varchar(24)", (c) => c.notNull().unique())
+      .addColumn("collection_id", "integer", (c) => c.notNull().references("collections.id").onDelete("cascade"))
+      .addColumn("repo_id", "integer", (c) => c.notNull().references("repos.id").onDelete("cascade"))
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addColumn("note", "varchar(1000)")
+      .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+      .addUniqueConstraint("collection_items_repo", ["collection_id", "repo_id"])
+      .execute();
+    await db.schema.createIndex("collection_items_by_repo").on("collection_items").column("repo_id").execute();
+  },
+};
+
 const m008: Migration = {
   async up(db: Kysely<any>) {
     // Substring search over repo names through an index made for it, so listing and search stay
@@ -407,6 +440,6 @@ const m008: Migration = {
 /** The ordered migration list. */
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010, "011_likes_index": m011, "012_discussions": m012, "013_downloads": m013, "014_webhooks": m014 };
+    return { "001_initial": m001, "002_lfs_locks": m002, "003_xet": m003, "004_access_requests": m004, "005_auth": m005, "006_xet_dedupe_scope": m006, "007_login_throttle": m007, "008_repo_search_index": m008, "009_lfs_touched": m009, "010_likes": m010, "011_likes_index": m011, "012_discussions": m012, "013_downloads": m013, "014_webhooks": m014, "015_collections": m015 };
   },
 };

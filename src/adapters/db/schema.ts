@@ -120,6 +120,29 @@ export interface WebhookDeliveriesTable {
   delivered_at: string | null;
 }
 
+export interface CollectionsTable {
+  id: Generated<number>;
+  key: string;
+  owner_id: number;
+  title: string;
+  description: string | null;
+  private: number;
+  theme: string;
+  position: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CollectionItemsTable {
+  id: Generated<number>;
+  key: string;
+  collection_id: number;
+  repo_id: number;
+  position: number;
+  note: string | null;
+  created_at: string;
+}
+
 export interface RepoDownloadsTable {
   repo_id: number;
   /** UTC day, YYYY-MM-DD. */
@@ -263,6 +286,8 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_watches: WebhookWatchesTable;
+  collections: CollectionsTable;
+  collection_items: CollectionItemsTable;
   discussion_events: DiscussionEventsTable;
   lfs_locks: LfsLocksTable;
   xet_xorbs: XetXorbsTable;

@@ -18,6 +18,7 @@ import { registerAccountRoutes } from "../api/account-routes.js";
 import { registerLikeRoutes } from "../api/like-routes.js";
 import { registerDiscussionRoutes } from "../api/discussion-routes.js";
 import { registerWebhookRoutes } from "../api/webhook-routes.js";
+import { registerCollectionRoutes } from "../api/collection-routes.js";
 import { registerStorageRoutes } from "../api/storage-routes.js";
 import { registerWebRoutes } from "../web/web-routes.js";
 import { actorOf, baseUrl, validHost } from "./context.js";
@@ -169,6 +170,7 @@ export async function buildApp(svc: Services, logger: boolean | object = false):
     registerLikeRoutes(api, svc);
     registerDiscussionRoutes(api, svc);
     registerWebhookRoutes(api, svc);
+    registerCollectionRoutes(api, svc);
   });
   await app.register(async (lfs) => {
     lfs.setErrorHandler(errorRenderer(svc, "lfs"));

@@ -4,6 +4,7 @@ import type { Likes } from "../../core/likes.js";
 import type { Discussions } from "../../core/discussions.js";
 import type { DownloadCounter } from "../../core/downloads.js";
 import type { Webhooks } from "../../core/webhooks.js";
+import type { Collections } from "../../core/collections.js";
 import type { XorbGrants } from "../../core/xet/grants.js";
 import type { Access } from "../../core/access.js";
 import type { Accounts } from "../../core/accounts.js";
@@ -27,6 +28,7 @@ export interface Services {
   likes: Likes;
   discussions: Discussions;
   webhooks: Webhooks;
+  collections: Collections;
   /** Download counts (in memory, flushed in batches). */
   downloads: DownloadCounter;
   /** Xet upload grants (direct transfers). */

@@ -1,7 +1,8 @@
 /**
  * The Community tab's routes: `/{repo}/discussions` (list and the new-discussion form),
  * `/{repo}/discussions/{num}` (a thread) and `/files` (a PR's changes), and the forms posting
- * back (comment, merge, close/reopen) with the same-site check and the same use cases as the API.
+ * back (comment, merge, close/reopen) with the same-site check and the same use cases as the API;
+ * and the collection pages (`/collections/{owner}`, `/collections/{owner}/{slug}`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -14,6 +15,7 @@ import { actorOf, checkSameOrigin, repoIdOf } from "../http/context.js";
 import { queryInt, queryOne, repoParams, type ZodTypeProvider } from "../http/schema.js";
 import type { Services } from "../http/services.js";
 import { CommunityPage, ThreadPage } from "./community-pages.js";
+import { CollectionListPage, CollectionPage } from "./collection-pages.js";
 import { renderMarkdown } from "./markdown.js";
 import { patchRows, repoPath } from "./pages.js";
 import { html, signedIn } from "./reply.js";
@@ -23,6 +25,19 @@ const numParams = repoParams.extend({ num: z.coerce.number().int().positive() })
 
 export function registerCommunityRoutes(server: FastifyInstance, svc: Services): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
+
+  // Collections: an owner's list, and one collection (the Hub's /collections/{slug}).
+  app.get("/collections/:owner", { schema: { params: z.object({ owner: z.string() }) } }, async (req, reply) => {
+    const actor = await actorOf(svc, req);
+    const owner = await svc.collections.owner(req.params.owner);
+    const views = await svc.collections.list(actor, { owner: owner.name, limit: 100, offset: 0 });
+    return html(reply, <CollectionListPage actor={actor} owner={owner} views={views} />);
+  });
+  app.get("/collections/:owner/:slug", { schema: { params: z.object({ owner: z.string(), slug: z.string() }) } }, async (req, reply) => {
+    const actor = await actorOf(svc, req);
+    const view = await svc.collections.get(actor, `${req.params.owner}/${req.params.slug}`);
+    return html(reply, <CollectionPage actor={actor} view={view} noteHtml={(t) => renderMarkdown(t, { repoPath: "", rev: "main", folder: "" })} />);
+  });
   for (const type of ["model", "dataset", "space"] as const) {
     const base = `${PREFIX[type]}/:ns/:name/discussions`;
 
