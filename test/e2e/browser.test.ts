@@ -19,6 +19,7 @@ const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const OUT = join(ROOT, "test-output");
 let server: TestServer;
 let browser: Browser;
+let collection = "";
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium; scripts/test.sh installs it)`);
@@ -41,6 +42,11 @@ before(async () => {
   assert.equal((await fetch(`${server.url}/api/models/admin/tour/discussions`, { method: "POST", headers: auth, body: JSON.stringify({ title: "How was it trained?", description: "Which **data**?" }) })).status, 200);
   const pr = await fetch(`${server.url}/api/models/admin/tour/commit/main?create_pr=1`, { method: "POST", headers: { ...auth, "content-type": "application/x-ndjson" }, body: [{ key: "header", value: { summary: "Say more in the guide" } }, { key: "file", value: { path: "docs/guide.md", encoding: "base64", content: Buffer.from("# Guide\n\nMore words.\n").toString("base64") } }].map((l) => JSON.stringify(l)).join("\n") });
   assert.equal(pr.status, 200, await pr.text());
+  // A collection, for its pages.
+  const col = await fetch(`${server.url}/api/collections`, { method: "POST", headers: auth, body: JSON.stringify({ title: "Tour picks", namespace: "admin", description: "What to look at" }) });
+  assert.equal(col.status, 200);
+  collection = ((await col.json()) as { slug: string }).slug;
+  assert.equal((await fetch(`${server.url}/api/collections/${collection}/items`, { method: "POST", headers: auth, body: JSON.stringify({ item: { id: "admin/tour", type: "model" }, note: "Start **here**" }) })).status, 200);
   await mkdir(OUT, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -92,7 +98,7 @@ test("browse home → repo → files → file → history → commit, with no co
 
 test("axe-core on every page type, light and dark: no serious or critical violation", { timeout: 180_000 }, async () => {
   server.cli(["user", "create", "auditor", "--password", "the auditor's long password", "--admin"]);
-  const urls = ["/", "/models", "/login", "/admin", "/admin/tour", "/admin/tour/tree/main", "/admin/tour/tree/main/docs", "/admin/tour/blob/main/train.py", "/admin/tour/commits/main", "/admin/no-such-repo", "/admin/tour/blob/main/data/eval.csv", "/admin/tour/blob/main/docs/guide.md", "/models?license=license%3Aapache-2.0", "/admin/locked", "/admin/tour/discussions", "/admin/tour/discussions?status=all", "/admin/tour/discussions/1", "/admin/tour/discussions/2", "/admin/tour/discussions/2/files"];
+  const urls = ["/", "/models", "/login", "/admin", "/admin/tour", "/admin/tour/tree/main", "/admin/tour/tree/main/docs", "/admin/tour/blob/main/train.py", "/admin/tour/commits/main", "/admin/no-such-repo", "/admin/tour/blob/main/data/eval.csv", "/admin/tour/blob/main/docs/guide.md", "/models?license=license%3Aapache-2.0", "/admin/locked", "/admin/tour/discussions", "/admin/tour/discussions?status=all", "/admin/tour/discussions/1", "/admin/tour/discussions/2", "/admin/tour/discussions/2/files", "/collections/admin", `/collections/${collection}`];
   const bad: string[] = [];
   for (const scheme of ["light", "dark"] as const) {
     // axe is injected into the page, which the pages' CSP would (rightly) refuse: bypass it here.
