@@ -471,3 +471,42 @@ test("history per path: only the commits that changed the file, linked from its 
   const all = dom((await get("/team/pub/commits/main", "owner")).body).querySelectorAll("ol.commits li > a").map((a) => a.text);
   assert.equal(all[0], "something else");
 });
+
+test("edit page as a pull request: forced for a non-writer, a choice for the owner; the Community pages and forms", async () => {
+  const owner = await loggedIn("maintainer");
+  const visitor = await loggedIn("visitor");
+  assert.equal((await post("/new", { owner: "maintainer", name: "proj" }, { cookie: owner })).statusCode, 303);
+  const form = dom((await h.hub.app.inject({ method: "GET", url: "/maintainer/proj/new/main", headers: { cookie: visitor } })).body);
+  assert.equal(form.querySelector("input[name=pr]")!.getAttribute("type"), "hidden", "the visitor's change can only be a PR");
+  assert.match(form.text, /opens a pull request against main/);
+  const opened = await post("/maintainer/proj/new/main", { path: "IDEA.md", content: "An idea", summary: "Propose an idea", description: "", parent: "", intent: "commit", pr: "on" }, { cookie: visitor });
+  assert.equal(opened.statusCode, 303);
+  assert.equal(opened.headers.location, "/maintainer/proj/discussions/1");
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/maintainer/proj/resolve/main/IDEA.md", headers: { cookie: owner } })).statusCode, 404, "main did not move");
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/maintainer/proj/resolve/refs%2Fpr%2F1/IDEA.md", headers: { cookie: owner } })).body, "An idea");
+  const ownForm = dom((await h.hub.app.inject({ method: "GET", url: "/maintainer/proj/new/main", headers: { cookie: owner } })).body);
+  assert.equal(ownForm.querySelector("input[name=pr]")!.getAttribute("type"), "checkbox", "the owner chooses");
+  const asPr = await post("/maintainer/proj/new/main", { path: "OWN.md", content: "mine", summary: "", description: "", parent: "", intent: "commit", pr: "on" }, { cookie: owner });
+  assert.equal(asPr.headers.location, "/maintainer/proj/discussions/2");
+
+  // The visitor comments through the thread page's form; cross-site posts are refused.
+  const thread = dom((await h.hub.app.inject({ method: "GET", url: "/maintainer/proj/discussions/1", headers: { cookie: visitor } })).body);
+  assert.equal(thread.querySelectorAll("form[action='/maintainer/proj/discussions/1/merge']").length, 0, "no merge form for the visitor");
+  assert.equal((await post("/maintainer/proj/discussions/1/comment", { comment: "Thoughts?" }, { cookie: visitor })).statusCode, 303);
+  assert.equal((await post("/maintainer/proj/discussions/1/comment", { comment: "forged" }, { cookie: visitor, "sec-fetch-site": "cross-site", origin: "https://evil.example" })).statusCode, 403);
+  assert.equal((await post("/maintainer/proj/discussions/1/merge", {}, { cookie: visitor })).statusCode, 403, "the visitor cannot merge");
+  const merged = await post("/maintainer/proj/discussions/1/merge", {}, { cookie: owner });
+  assert.equal(merged.statusCode, 303);
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/maintainer/proj/resolve/main/IDEA.md", headers: { cookie: owner } })).body, "An idea");
+  const closedList = (await h.hub.app.inject({ method: "GET", url: "/maintainer/proj/discussions?status=closed" })).body;
+  assert.match(closedList, /Propose an idea/);
+  const commitPage = (await h.hub.app.inject({ method: "GET", url: `/maintainer/proj/commit/${(await h.hub.app.inject({ method: "GET", url: "/api/models/maintainer/proj/revision/main" })).json().sha}` })).body;
+  assert.match(commitPage, /Merged pull request <a href="\/maintainer\/proj\/discussions\/1">#1/);
+  // New discussion from the Community page.
+  const started = await post("/maintainer/proj/discussions/new", { title: "A question", description: "How?" }, { cookie: visitor });
+  assert.equal(started.statusCode, 303);
+  assert.equal(started.headers.location, "/maintainer/proj/discussions/3");
+  const short = await post("/maintainer/proj/discussions/new", { title: "x", description: "too short a title" }, { cookie: visitor });
+  assert.equal(short.statusCode, 400);
+  assert.ok(dom(short.body).querySelector("[role=alert]"));
+});
