@@ -472,7 +472,12 @@ test("pull requests over git: the author pushes HEAD:refs/pr/N (with LFS), other
   assert.equal(await head("prs", `refs%2Fpr%2F${num}`), pushed);
   const lfsFile = await fetch(`${server.url}/admin/prs/resolve/refs%2Fpr%2F${num}/model.bin`);
   assert.deepEqual(Buffer.from(await lfsFile.arrayBuffer()), weights, "the LFS object went up with the push");
-  const details = await (await api(`/api/models/admin/prs/discussions/${num}`)).json();
+  // The push's events are recorded once git has answered (off the push's own path): poll briefly.
+  let details = await (await api(`/api/models/admin/prs/discussions/${num}`)).json();
+  for (let i = 0; i < 50 && details.status !== "open"; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    details = await (await api(`/api/models/admin/prs/discussions/${num}`)).json();
+  }
   assert.equal(details.status, "open", "a draft with a commit is open");
   assert.deepEqual(details.events.filter((e: { type: string }) => e.type === "commit").map((e: { data: { oid: string } }) => e.data.oid), [pushed]);
 

@@ -178,3 +178,30 @@ test("hubble token create --scope makes a fine-grained token limited to what it 
   assert.equal((await get("alice/weights")).status, 404, "another private repo of the same user is out of scope");
   assert.throws(() => server.cli(["token", "create", "--user", "alice", "--scope", "model:alice/secret:repo.delete"]), /permissions/);
 });
+
+test("pull requests over SSH: the author pushes HEAD:refs/pr/N with an LFS file; main stays refused", async () => {
+  server.cli(["user", "create", "pat"]);
+  tokens.pat = server.cli(["token", "create", "--user", "pat"]);
+  assert.equal(sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "pat@test", "-f", join(work, "pat_key")]).code, 0);
+  assert.equal((await api("pat", "/api/user/keys", { method: "POST", body: JSON.stringify({ title: "pat", key: await readFile(join(work, "pat_key.pub"), "utf8") }) })).status, 200);
+  assert.equal((await api("alice", "/api/repos/create", { method: "POST", body: JSON.stringify({ name: "pr-ssh" }) })).status, 200);
+  const opened = await api("pat", "/api/models/alice/pr-ssh/discussions", { method: "POST", body: JSON.stringify({ title: "Weights over SSH", description: "Coming.", pullRequest: true }) });
+  assert.equal(opened.status, 200);
+  const num = (await opened.json()).num as number;
+  ok("pat", ["clone", "-q", remote("alice/pr-ssh"), "pat-pr"]);
+  const dir = join(work, "pat-pr");
+  ok("pat", ["fetch", "-q", "origin", `refs/pr/${num}:pr`], dir);
+  ok("pat", ["checkout", "-q", "pr"], dir);
+  const weights = Buffer.alloc(200_000, 7);
+  await writeFile(join(dir, "model.bin"), weights);
+  ok("pat", ["add", "-A"], dir);
+  ok("pat", ["-c", "user.name=P", "-c", "user.email=p@example.com", "commit", "-qm", "weights"], dir);
+  ok("pat", ["push", "-q", "origin", `HEAD:refs/pr/${num}`], dir);
+  const got = await fetch(`${server.url}/alice/pr-ssh/resolve/refs%2Fpr%2F${num}/model.bin`);
+  assert.deepEqual(Buffer.from(await got.arrayBuffer()), weights, "the LFS object went up over SSH's git-lfs-authenticate");
+  const details = await (await api("alice", `/api/models/alice/pr-ssh/discussions/${num}`)).json();
+  assert.equal(details.status, "open");
+  assert.equal(details.events.filter((e: { type: string }) => e.type === "commit").length, 1);
+  const main = git("pat", ["push", "origin", "HEAD:main"], dir);
+  assert.notEqual(main.code, 0, "pat cannot push main");
+});

@@ -105,9 +105,9 @@ export async function refSnapshot(svc: Services, repo: RepoRecord): Promise<Map<
  * After a push: card data from the default branch, commits on PR refs as their events, and the
  * refs that moved reported (webhooks), from the snapshot taken before the push.
  */
-export function afterPush(svc: Services, repo: RepoRecord, actor: Actor, before: Map<string, CommitOid>, done: Promise<number>): void {
+export function afterPush(svc: Services, repo: RepoRecord, actor: Actor, before: Map<string, CommitOid>, done: Promise<number>): Promise<void> {
   const git = svc.commits.git(repo);
-  void done
+  return done
     .then(async (code) => {
       if (code !== 0) return;
       const head = await git.resolveCommit(`refs/heads/${repo.defaultBranch}`);
@@ -176,7 +176,7 @@ export function registerGitRoutes(server: FastifyInstance, svc: Services): void 
         reply.raw.on("close", () => {
           if (!reply.raw.writableFinished) proc.kill();
         });
-        if (service === "git-receive-pack") afterPush(svc, repo, actor, before, proc.done);
+        if (service === "git-receive-pack") void afterPush(svc, repo, actor, before, proc.done);
         return reply.header("Content-Type", `application/x-${service}-result`).header("Cache-Control", "no-cache").send(proc.stdout);
       });
     }

@@ -166,8 +166,10 @@ async function exec(svc: Services, o: SshOptions, actor: NonNullable<Actor>, com
   proc.stdout.pipe(ch, { end: false });
   proc.stderr.pipe(ch.stderr, { end: false });
   ch.on("close", () => proc.kill());
-  if (push) afterPush(svc, repo, actor, before, proc.done);
+  const after = push ? afterPush(svc, repo, actor, before, proc.done) : Promise.resolve();
   const [code] = await Promise.all([proc.done, new Promise((r) => proc.stdout.once("end", r))]);
+  // Over SSH the session can wait for the push's aftermath (card, PR events, webhooks) before it ends.
+  await after;
   ch.exit(code);
   ch.end();
 }
