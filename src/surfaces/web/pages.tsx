@@ -121,6 +121,14 @@ export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string |
                   <dd>{Array.isArray(v) ? v.map(String).join(", ") : String(v)}</dd>
                 </>
               ))}
+            {repo.type !== "space" ? (
+              <>
+                <dt>Downloads last month</dt>
+                <dd>{repo.downloads.toLocaleString("en")}</dd>
+              </>
+            ) : null}
+            <dt>Likes</dt>
+            <dd>{repo.likes.toLocaleString("en")}</dd>
             {repo.derived?.safetensors ? (
               <>
                 <dt>Parameters</dt>
