@@ -502,6 +502,11 @@ test("edit page as a pull request: forced for a non-writer, a choice for the own
   assert.match(closedList, /Propose an idea/);
   const commitPage = (await h.hub.app.inject({ method: "GET", url: `/maintainer/proj/commit/${(await h.hub.app.inject({ method: "GET", url: "/api/models/maintainer/proj/revision/main" })).json().sha}` })).body;
   assert.match(commitPage, /Merged pull request <a href="\/maintainer\/proj\/discussions\/1">#1/);
+  // The owner closes the Community tab from the settings page: no new threads, then opens it again.
+  assert.equal((await post("/maintainer/proj/settings/community", { disabled: "true" }, { cookie: owner })).statusCode, 303);
+  assert.equal((await post("/maintainer/proj/settings/community", { disabled: "true" }, { cookie: visitor })).statusCode, 403, "settings are the owner's");
+  assert.equal((await post("/maintainer/proj/discussions/new", { title: "Closed tab", description: "x" }, { cookie: visitor })).statusCode, 403);
+  assert.equal((await post("/maintainer/proj/settings/community", { disabled: "false" }, { cookie: owner })).statusCode, 303);
   // New discussion from the Community page.
   const started = await post("/maintainer/proj/discussions/new", { title: "A question", description: "How?" }, { cookie: visitor });
   assert.equal(started.statusCode, 303);

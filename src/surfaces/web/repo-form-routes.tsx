@@ -88,6 +88,7 @@ export function registerRepoForms(server: FastifyInstance, svc: Services): void 
     });
     form("tags", nameFrom, async (o, b) => svc.commits.createTag(o.repo, parseRevision(b.from.trim()), b.name.trim()));
     form("tags/delete", name, async (o, b) => svc.commits.deleteTag(o.repo, b.name));
+    form("community", z.object({ disabled: z.enum(["true", "false"]) }), async (o, b) => void (await svc.repos.updateSettings(o.actor, type, id(o), { discussionsDisabled: b.disabled === "true" })));
     form("lfs", z.object({ threshold: z.string().max(20).default(""), suffixes: z.string().max(10_000).default("") }), async (o, b) => {
       const t = b.threshold.trim();
       if (t !== "" && !/^\d+$/.test(t)) throw errors.badRequest("The threshold is a number of bytes");

@@ -70,6 +70,12 @@ export function SettingsPage(p: { actor: NonNullable<Actor>; repo: RepoRecord; n
           <input type="hidden" name="private" value={repo.private ? "false" : "true"} />
           <button type="submit">Make it {repo.private ? "public" : "private"}</button>
         </form>
+        <h2>Community</h2>
+        <form method="post" action={`${base}/settings/community`}>
+          <p>{repo.discussionsDisabled ? "The Community tab is closed: nobody can open discussions or pull requests." : "Anyone who can see this repository can open discussions and pull requests."}</p>
+          <input type="hidden" name="disabled" value={repo.discussionsDisabled ? "false" : "true"} />
+          <button type="submit">{repo.discussionsDisabled ? "Open the Community tab" : "Close the Community tab"}</button>
+        </form>
         <h2>Access requests</h2>
         <form method="post" action={`${base}/settings/gated`}>
           <label>
