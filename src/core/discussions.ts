@@ -126,8 +126,11 @@ export class Discussions {
     const head = await git.resolveCommit(`refs/pr/${num}`);
     const base = thread.targetBranch ? await git.resolveCommit(thread.targetBranch) : null;
     if (!head || !base) return view;
-    // A merged PR shows what it brought, against where the branch was before the merge.
-    const from = thread.status === "merged" && thread.mergeCommit ? (await git.readCommit(thread.mergeCommit as CommitOid).catch(() => null))?.parents[0] ?? null : await git.mergeBase(base, head);
+    // A merged PR shows what it brought: against the merge base recorded when it was merged (the
+    // branch has moved on since, maybe to the PR's own head after a fast-forward).
+    const mergedAt = thread.status === "merged" ? [...events].reverse().find((e) => e.type === "status-change" && (e.data as { status?: string }).status === "merged") : undefined;
+    const recorded = (mergedAt?.data as { mergeBase?: string } | undefined)?.mergeBase;
+    const from = recorded ? (recorded as CommitOid) : await git.mergeBase(base, head);
     // The patch is content: behind a gate only those who may download see it (file names are
     // readable like the tree's).
     const patch = withDiff && (await this.access.allowed(actor, "download", repo));
@@ -353,7 +356,7 @@ export class Discussions {
       }
       if (next !== base && !(await git.updateRef(fresh.targetBranch!, next, base))) throw errors.conflict(`${branch} moved while merging pull request #${num}; nothing was changed, try again`);
       if (comment !== undefined && comment !== null && comment !== "") await this.meta.discussions.addEvent(fresh.id, { type: "comment", authorId: actor!.user.id, data: commentData(checkText(comment, "comment"), actor!.user.name) });
-      await this.meta.discussions.addEvent(fresh.id, { type: "status-change", authorId: actor!.user.id, data: { status: "merged" } }, { status: "merged", mergeCommit: next });
+      await this.meta.discussions.addEvent(fresh.id, { type: "status-change", authorId: actor!.user.id, data: { status: "merged", ...(mb ? { mergeBase: mb } : {}) } }, { status: "merged", mergeCommit: next });
       if (branch === repo.defaultBranch && next !== base) await this.commits.refreshCard(repo, git, next);
       const merged = { ...fresh, status: "merged" as const, mergeCommit: next };
       if (next !== base) await this.commits.refsUpdated(repo, [{ ref: fresh.targetBranch!, oldSha: base, newSha: next }]);

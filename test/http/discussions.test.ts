@@ -144,9 +144,11 @@ test("merge: a writer only; fast-forward, then a merge commit, a conflict refuse
   assert.equal(ff.status, 200, ff.body);
   assert.equal(await head("proj"), pr1, "fast-forward: main is the PR's head");
   assert.notEqual(before, pr1);
-  const merged = (await call("GET", "/api/models/admin/proj/discussions/1")).json;
+  const merged = (await call("GET", "/api/models/admin/proj/discussions/1?diff=1")).json;
   assert.equal(merged.status, "merged");
   assert.equal(merged.changes.mergeCommitId, pr1);
+  assert.match(merged.diff, /^-two$/m, "a merged PR still shows everything it brought (both its commits)");
+  assert.match(merged.diff, /^\+3$/m);
   assert.equal((await commit("proj", "refs/pr/1", bob, ndjson(header("late"), file("z.txt", "z")))).status, 400, "a merged PR takes no more commits");
   assert.equal((await call("POST", "/api/models/admin/proj/discussions/1/merge", h.auth)).status, 400, "merged once");
 
