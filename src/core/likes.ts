@@ -25,6 +25,11 @@ export class Likes {
     else await this.meta.likes.remove(repo.id, actor.user.id);
   }
 
+  /** Does the actor like this repo (false when signed out)? */
+  async mine(actor: Actor, repo: RepoRecord): Promise<boolean> {
+    return actor ? this.meta.likes.has(repo.id, actor.user.id) : false;
+  }
+
   /** Who likes a repo the actor can read, newest first. */
   async likers(actor: Actor, type: RepoType, id: string, limit: number, offset: number): Promise<Account[]> {
     const { repo } = await this.repos.get(actor, type, id, "read");

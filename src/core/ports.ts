@@ -482,6 +482,8 @@ export interface MetaStore {
     likers(repoId: number, limit: number, offset: number): Promise<Account[]>;
     /** What a user likes, newest first. */
     likedBy(userId: number): Promise<{ repo: RepoRecord; createdAt: string }[]>;
+    /** Does this user like this repo? */
+    has(repoId: number, userId: number): Promise<boolean>;
   };
   collections: {
     create(c: { ownerId: number; title: string; description: string | null; private: boolean; theme: string }): Promise<CollectionRecord>;

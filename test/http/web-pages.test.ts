@@ -515,3 +515,23 @@ test("edit page as a pull request: forced for a non-writer, a choice for the own
   assert.equal(short.statusCode, 400);
   assert.ok(dom(short.body).querySelector("[role=alert]"));
 });
+
+test("the repo page's Like button: like, unlike, signed-in and same-site only", async () => {
+  const owner = await loggedIn("liked-owner");
+  const fan = await loggedIn("fan");
+  assert.equal((await post("/new", { owner: "liked-owner", name: "lovely" }, { cookie: owner })).statusCode, 303);
+  const button = async () => dom((await h.hub.app.inject({ method: "GET", url: "/liked-owner/lovely", headers: { cookie: fan } })).body).querySelector("form[action='/liked-owner/lovely/like'] button");
+  assert.equal((await button())!.text.trim(), "Like");
+  assert.equal((await post("/liked-owner/lovely/like", { on: "true" }, { cookie: fan })).statusCode, 303);
+  assert.equal((await button())!.text.trim(), "Unlike");
+  assert.equal((await button())!.getAttribute("aria-pressed"), "true");
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/models/liked-owner/lovely" })).json().likes, 1);
+  assert.equal((await post("/liked-owner/lovely/like", { on: "true" }, { cookie: fan, "sec-fetch-site": "cross-site", origin: "https://evil.example" })).statusCode, 403);
+  assert.equal((await post("/liked-owner/lovely/like", { on: "false" }, { cookie: fan })).statusCode, 303);
+  assert.equal((await h.hub.app.inject({ method: "GET", url: "/api/models/liked-owner/lovely" })).json().likes, 0);
+  const anon = await post("/liked-owner/lovely/like", { on: "true" });
+  assert.equal(anon.statusCode, 303);
+  assert.match(String(anon.headers.location), /^\/login\?next=/);
+  const page = dom((await h.hub.app.inject({ method: "GET", url: "/liked-owner/lovely" })).body);
+  assert.equal(page.querySelectorAll("form[action='/liked-owner/lovely/like']").length, 0, "no button when signed out");
+});

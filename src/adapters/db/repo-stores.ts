@@ -143,6 +143,9 @@ export function likeStore(db: Kysely<Schema>): MetaStore["likes"] {
       const rows = await db.selectFrom("repo_likes as l").innerJoin("repos as r", "r.id", "l.repo_id").selectAll("r").select("l.created_at as liked_at").where("l.user_id", "=", userId).orderBy("l.created_at", "desc").execute();
       return rows.map((r) => ({ repo: toRepo(r), createdAt: r.liked_at }));
     },
+    async has(repoId, userId) {
+      return !!(await db.selectFrom("repo_likes").select("repo_id").where("repo_id", "=", repoId).where("user_id", "=", userId).executeTakeFirst());
+    },
   };
 }
 

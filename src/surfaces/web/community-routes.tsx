@@ -50,6 +50,16 @@ export function registerCommunityRoutes(server: FastifyInstance, svc: Services):
       return html(reply, <CommunityPage actor={actor} repo={r.repo} status={status} items={r.items} total={r.total} page={page} pageSize={DISCUSSION_PAGE} canOpen={canOpen} {...form} />, code);
     };
 
+    // The repo page's Like button (same rule as the API's like/unlike).
+    app.post(`${PREFIX[type]}/:ns/:name/like`, { schema: { params: repoParams, body: z.object({ on: z.enum(["true", "false"]) }) } }, async (req, reply) => {
+      checkSameOrigin(svc, req);
+      const actor = await signedIn(svc, req, reply);
+      if (!actor) return reply;
+      await svc.likes.set(actor, type, repoIdOf(req.params), req.body.on === "true");
+      const { repo } = await svc.repos.get(actor, type, repoIdOf(req.params));
+      return reply.redirect(repoPath(repo), 303);
+    });
+
     app.get(base, { schema: { params: repoParams, querystring: z.object({ status: queryOne, p: queryInt }) } }, async (req, reply) => list(req, reply, req.query, { error: null, title: "", description: "" }));
 
     app.post(`${base}/new`, { schema: { params: repoParams, body: z.object({ title: z.string().max(1000), description: z.string().max(65536) }) } }, async (req, reply) => {

@@ -92,7 +92,7 @@ function GatePanel({ repo, gate }: { repo: RepoRecord; gate: GateView }) {
 }
 
 /** Repo home: the rendered card, a metadata sidebar and how to use the repo. */
-export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string | null; endpoint: string; sshHost: string | null; head: string | null; gate: GateView }) {
+export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string | null; endpoint: string; sshHost: string | null; head: string | null; gate: GateView; liked: boolean }) {
   const { repo } = p;
   const id = `${repo.namespace}/${repo.name}`;
   const card = repo.cardData ?? {};
@@ -128,7 +128,17 @@ export function RepoPage(p: { actor: Actor; repo: RepoRecord; cardHtml: string |
               </>
             ) : null}
             <dt>Likes</dt>
-            <dd>{repo.likes.toLocaleString("en")}</dd>
+            <dd>
+              {repo.likes.toLocaleString("en")}
+              {p.actor ? (
+                <form method="post" action={`${repoPath(repo)}/like`} class="inline">
+                  <input type="hidden" name="on" value={p.liked ? "false" : "true"} />{" "}
+                  <button type="submit" aria-pressed={p.liked ? "true" : "false"}>
+                    {p.liked ? "Unlike" : "Like"}
+                  </button>
+                </form>
+              ) : null}
+            </dd>
             {repo.derived?.safetensors ? (
               <>
                 <dt>Parameters</dt>

@@ -235,7 +235,7 @@ export function registerWebRoutes(server: FastifyInstance, svc: Services): void 
         }
       }
       const ssh = svc.config.sshPort ? `${new URL(baseUrl(svc, req)).hostname}:${svc.config.sshPort}` : null;
-      return html(reply, <RepoPage actor={actor} repo={repo} cardHtml={cardHtml} endpoint={baseUrl(svc, req)} sshHost={ssh} head={head} gate={gate} />);
+      return html(reply, <RepoPage actor={actor} repo={repo} cardHtml={cardHtml} endpoint={baseUrl(svc, req)} sshHost={ssh} head={head} gate={gate} liked={await svc.likes.mine(actor, repo)} />);
     });
 
     app.get(`${prefix}/:ns/:name/tree/*`, { schema: { params: repoTailParams, querystring: z.object({ cursor: queryInt, search: queryOne }) } }, async (req, reply) => {
