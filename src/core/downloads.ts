@@ -50,7 +50,8 @@ export class DownloadCounter {
 
   constructor(
     private readonly meta: MetaStore,
-    readonly enabled: boolean,
+    /** HUBBLE_COUNT_DOWNLOADS (the collaboration bench flips it between rounds in one process). */
+    public enabled: boolean,
     private readonly now: () => number = Date.now,
   ) {}
 
